@@ -1,0 +1,88 @@
+"""List pagination: `page` and `limit` in; `meta` = page, limit, total, totalPages, hasMore."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework.pagination import BasePagination
+from rest_framework.request import Request
+
+from config.api.errors import ValidationFailed
+from config.api.responses import ApiResponse
+
+
+def _bounded_int(request: Request, name: str, default: int, maximum: int | None) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationFailed.for_field(name, "Must be an integer.") from None
+    if value < 1 or (maximum is not None and value > maximum):
+        bound = f"between 1 and {maximum}" if maximum else "at least 1"
+        raise ValidationFailed.for_field(name, f"Must be {bound}.")
+    return value
+
+
+class PagePagination(BasePagination):
+    """Page-number pagination with the conventions' bounds (limit 1-100, default 20)."""
+
+    default_limit = 20
+    max_limit = 100
+
+    def paginate_queryset(self, queryset: QuerySet | list, request: Request, view=None) -> list:
+        self.page = _bounded_int(request, "page", 1, None)
+        self.limit = _bounded_int(request, "limit", self.default_limit, self.max_limit)
+        self.total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+        offset = (self.page - 1) * self.limit
+        return list(queryset[offset : offset + self.limit])
+
+    def meta(self) -> dict[str, Any]:
+        total_pages = math.ceil(self.total / self.limit) if self.total else 0
+        return {
+            "page": self.page,
+            "limit": self.limit,
+            "total": self.total,
+            "totalPages": total_pages,
+            "hasMore": self.page < total_pages,
+        }
+
+    def get_paginated_response(self, data: list) -> ApiResponse:
+        return ApiResponse(data, meta=self.meta())
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["success", "data", "meta"],
+            "properties": {
+                "success": {"type": "boolean", "enum": [True]},
+                "data": schema,
+                "meta": {"$ref": "#/components/schemas/ListMeta"},
+            },
+        }
+
+    def get_schema_operation_parameters(self, view) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "description": "Page number (from 1).",
+                "schema": {"type": "integer", "minimum": 1, "default": 1},
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "description": "Items per page.",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_limit,
+                    "default": self.default_limit,
+                },
+            },
+        ]

@@ -1,0 +1,58 @@
+"""Root URLs: the API under /api/v1, its schema and docs, the admin, the browser pages."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import TemplateView
+from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from config.api.routes import route
+from config.health import HealthView
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI 3 schema, JSON unless YAML is asked for."""
+
+    renderer_classes = [OpenApiJsonRenderer, OpenApiYamlRenderer]
+
+
+api_v1 = [
+    route("health", HealthView.as_view(), "health"),
+    route("schema", SchemaView.as_view(), "schema"),
+    path("", include("accounts.api.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs", SpectacularSwaggerView.as_view(url_name="schema")),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/redoc", SpectacularRedocView.as_view(url_name="schema")),
+    path("admin/", admin.site.urls),
+    # The browser side of password reset: the link in the e-mail opens these pages.
+    path("accounts/password_reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password_reset/done/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+]
+
+handler400 = "config.api.exceptions.bad_request"
+handler403 = "config.api.exceptions.permission_denied"
+handler404 = "config.api.exceptions.page_not_found"
+handler500 = "config.api.exceptions.server_error"

@@ -1,0 +1,50 @@
+"""The embedded Celery worker: runs inside the web process when there is no Redis.
+
+`manage.py serve` starts it on a thread, so that a laptop with nothing installed runs jobs
+without a separate worker process. Messages travel through a broker folder on disk
+(settings.CELERY_BROKER_URL = "filesystem://"), so tasks sent by other processes, such as
+`manage.py` commands, reach it too.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from celery.worker import WorkController
+
+from config.celery import app
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_worker: WorkController | None = None
+_thread: threading.Thread | None = None
+
+
+def start_embedded_worker(*, concurrency: int = 2) -> WorkController:
+    """Start the in-process worker once; later calls return the running one."""
+    global _worker, _thread
+    with _lock:
+        if _worker is not None and _thread is not None and _thread.is_alive():
+            return _worker
+        _worker = WorkController(
+            app=app,
+            hostname="embedded@localhost",
+            pool="threads",
+            concurrency=concurrency,
+            queues=["cpu", "gpu"],
+            without_heartbeat=True,
+            without_mingle=True,
+            without_gossip=True,
+            loglevel="INFO",
+        )
+        _thread = threading.Thread(target=_worker.start, daemon=True, name="embedded-worker")
+        _thread.start()
+        logger.info("Embedded worker started (queues cpu, gpu; %d threads)", concurrency)
+        return _worker
+
+
+def embedded_worker_alive() -> bool:
+    """Whether this process's embedded worker thread is running."""
+    return _thread is not None and _thread.is_alive()

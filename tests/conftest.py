@@ -1,0 +1,80 @@
+"""Shared fixtures: users, authenticated API clients, an isolated cache per test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+import pytest
+from django.conf import settings as django_settings
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.tokens import issue_token_pair
+from config.celery import app as celery_app
+from tests.factories import UserFactory
+
+# Tasks run in the test's own process, at once; tests of the worker start a real one.
+celery_app.conf.task_always_eager = True
+celery_app.conf.task_eager_propagates = True
+
+PASSWORD = "SecureP@ss123"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """A fresh key prefix per test: rate-limit counters never leak between tests."""
+    caches = {name: dict(conf) for name, conf in django_settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = caches
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings, request):
+    """Argon2 is slow on purpose; tests that check hashing itself opt out."""
+    if "argon2" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user(db) -> User:
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db) -> User:
+    return UserFactory()
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return UserFactory(role="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def moderator(db) -> User:
+    return UserFactory(role="moderator", is_staff=True)
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], APIClient]:
+    """An API client signed in as the given user with a fresh token pair."""
+
+    def make(user: User) -> APIClient:
+        client = APIClient()
+        tokens = issue_token_pair(user)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens.access}")
+        client.tokens = tokens  # type: ignore[attr-defined]
+        return client
+
+    return make
+
+
+@pytest.fixture
+def user_api(user, client_for) -> APIClient:
+    return client_for(user)
