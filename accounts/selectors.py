@@ -45,7 +45,9 @@ def organization_list_for(*, user: User) -> QuerySet[Organization]:
     """The organizations the user belongs to, with their role and member count."""
     role = Membership.objects.filter(organization=OuterRef("pk"), user=user).values("role")[:1]
     return (
-        Organization.objects.filter(memberships__user=user)
+        Organization.objects.filter(
+            pk__in=Membership.objects.filter(user=user).values("organization")
+        )
         .annotate(member_count=Count("memberships", distinct=True), my_role=Subquery(role))
         .order_by("-created_at")
     )

@@ -293,9 +293,11 @@ def user_update_profile(*, user: User, data: dict[str, Any]) -> User:
     """Update the caller's own profile (display name, username, bio, avatar, settings)."""
     if "username" in data and data["username"].lower() != user.username.lower():
         _ensure_unique(username=data["username"], exclude=user)
-    for field in ("username", "display_name", "bio", "avatar_url"):
+    for field in ("username", "display_name", "bio"):
         if field in data:
             setattr(user, field, data[field])
+    if "avatar_url" in data:
+        user.avatar_url = data["avatar_url"] or ""  # null clears it
     if "settings" in data:
         user.settings = merge_settings(user.settings or {}, data["settings"])
     try:

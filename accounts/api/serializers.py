@@ -12,6 +12,7 @@ from accounts.models import AccountStatus, Membership, Organization, Organizatio
 from accounts.plans import Plan, normalize_plan
 from accounts.user_settings import UserSettingsSerializer, effective_settings
 from config.api.fields import (
+    BlankAsNullCharField,
     StrictCharField,
     StrictChoiceField,
     StrictEmailField,
@@ -75,8 +76,7 @@ class DisplayNameMixin:
 class UserSummarySerializer(serializers.ModelSerializer):
     """A user as others see them inside other objects."""
 
-    display_name = serializers.CharField()
-    avatar_url = serializers.CharField()
+    avatar_url = BlankAsNullCharField(read_only=True)
 
     class Meta:
         model = User
@@ -87,6 +87,7 @@ class PublicProfileSerializer(serializers.ModelSerializer):
     """A user's public profile with StoryForge's stats."""
 
     name = serializers.CharField(read_only=True)
+    avatar_url = BlankAsNullCharField(read_only=True)
     created_at = serializers.DateTimeField(source="date_joined", read_only=True)
     stats = serializers.SerializerMethodField()
 
@@ -332,7 +333,7 @@ class ProfileUpdateSerializer(DisplayNameMixin, StrictSerializer):
     display_name = StrictCharField(max_length=100, required=False, allow_blank=True)
     name = StrictCharField(max_length=100, required=False, allow_blank=True)
     bio = StrictCharField(max_length=500, required=False, allow_blank=True)
-    avatar_url = StrictURLField(max_length=500, required=False, allow_blank=True)
+    avatar_url = StrictURLField(max_length=500, required=False, allow_blank=True, allow_null=True)
     settings = UserSettingsSerializer(required=False)
     # Read-only fields a client may send back unchanged; never applied.
     aliases = (
@@ -354,7 +355,9 @@ class ProfileUpdateSerializer(DisplayNameMixin, StrictSerializer):
 
 
 class OrganizationSettingsSerializer(StrictSerializer):
-    plan = PlanField(required=False, help_text="Ignored: organizations start on the free plan.")
+    plan = StrictCharField(
+        max_length=32, required=False, help_text="Ignored: organizations start on the free plan."
+    )
     max_members = StrictIntegerField(min_value=1, max_value=10_000, required=False)
     max_projects = StrictIntegerField(min_value=1, max_value=100_000, required=False)
 

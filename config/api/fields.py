@@ -51,3 +51,10 @@ class StrictBooleanField(_StrictType, serializers.BooleanField):
 class StrictIntegerField(_StrictType, serializers.IntegerField):
     accepted_types = (int,)
     type_name = "an integer"
+
+
+class BlankAsNullCharField(serializers.CharField):
+    """Shows an empty string as null (`avatarUrl: null` when there is none)."""
+
+    def to_representation(self, value: Any) -> str | None:
+        return str(value) if value else None
