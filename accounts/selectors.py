@@ -37,10 +37,6 @@ def user_usage(*, user: User) -> dict[str, Any]:
     return {**counts, "storage_limit": user.limits.storage_bytes}
 
 
-def user_list() -> QuerySet[User]:
-    return User.objects.all()
-
-
 def organization_list_for(*, user: User) -> QuerySet[Organization]:
     """The organizations the user belongs to, with their role and member count."""
     role = Membership.objects.filter(organization=OuterRef("pk"), user=user).values("role")[:1]

@@ -322,8 +322,14 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema.strip_trailing_slashes",
     ],
-    "SECURITY": [{"jwtAuth": []}],
+    "ENUM_NAME_OVERRIDES": {
+        "UserRoleEnum": "accounts.models.Role",
+        "OrganizationRoleEnum": "accounts.models.OrganizationRole",
+        "AccountStatusEnum": "accounts.models.AccountStatus",
+        "PlanEnum": "accounts.plans.Plan",
+    },
 }
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")

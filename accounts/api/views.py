@@ -41,12 +41,13 @@ def _auth_payload(user: User, tokens: TokenPair, request: Request) -> dict[str, 
 class RegisterView(GenericAPIView):
     """POST /auth/signup and /auth/register: create an account and sign in."""
 
+    schema_errors = (409,)
+
     permission_classes = [AllowAny]
     authentication_classes: list = []
     serializer_class = s.RegisterSerializer
 
     @extend_schema(
-        operation_id="auth_register",
         summary="Create an account (also /auth/signup)",
         tags=["auth"],
         request=s.RegisterSerializer,
@@ -72,6 +73,8 @@ class RegisterView(GenericAPIView):
 class LoginView(GenericAPIView):
     """POST /auth/login."""
 
+    schema_errors = (401,)
+
     permission_classes = [AllowAny]
     authentication_classes: list = []
     serializer_class = s.LoginSerializer
@@ -95,6 +98,8 @@ class LoginView(GenericAPIView):
 
 class RefreshView(GenericAPIView):
     """POST /auth/refresh: rotate the refresh token."""
+
+    schema_errors = (401,)
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -185,6 +190,8 @@ class ForgotPasswordView(GenericAPIView):
 class ResetPasswordView(GenericAPIView):
     """POST /auth/reset-password."""
 
+    schema_errors = (401,)
+
     permission_classes = [AllowAny]
     authentication_classes: list = []
     serializer_class = s.ResetPasswordSerializer
@@ -211,10 +218,11 @@ class ResetPasswordView(GenericAPIView):
 class MeView(GenericAPIView):
     """GET /auth/me, GET/PUT /users/profile, GET/PATCH /users/me: the caller's account."""
 
+    schema_errors = (409,)
+
     serializer_class = s.ProfileUpdateSerializer
 
     @extend_schema(
-        operation_id="me_get",
         summary="The signed-in user",
         tags=["users"],
         responses={200: s.UserSerializer},
@@ -223,7 +231,6 @@ class MeView(GenericAPIView):
         return ApiResponse(s.UserSerializer(request.user, context={"request": request}).data)
 
     @extend_schema(
-        operation_id="me_update",
         summary="Update the signed-in user's profile (partial updates allowed)",
         tags=["users"],
         responses={200: s.UserSerializer},
@@ -238,7 +245,6 @@ class MeView(GenericAPIView):
         )
 
     @extend_schema(
-        operation_id="me_partial_update",
         summary="Update the signed-in user's profile",
         tags=["users"],
         responses={200: s.UserSerializer},
@@ -298,7 +304,12 @@ class PublicProfileView(GenericAPIView):
 class OrganizationListView(GenericAPIView):
     """GET/POST /users/organizations."""
 
+    schema_errors = (409,)
+
     serializer_class = s.OrganizationSerializer
+
+    def get_queryset(self):
+        return selectors.organization_list_for(user=self.request.user)
 
     def get_serializer_class(self):
         return (
@@ -314,7 +325,7 @@ class OrganizationListView(GenericAPIView):
         responses={200: s.OrganizationSerializer(many=True)},
     )
     def get(self, request: Request) -> ApiResponse:
-        page = self.paginate_queryset(selectors.organization_list_for(user=request.user))
+        page = self.paginate_queryset(self.get_queryset())
         context = {"project_counts": selectors.organization_project_counts(page)}
         return self.get_paginated_response(
             s.OrganizationSerializer(page, many=True, context=context).data
@@ -364,6 +375,8 @@ class OrganizationDetailView(GenericAPIView):
 class OrganizationMembersView(GenericAPIView):
     """POST /users/organizations/:id/members: an admin adds a user by e-mail."""
 
+    schema_errors = (403, 409)
+
     serializer_class = s.MemberAddSerializer
 
     @extend_schema(
@@ -391,6 +404,8 @@ class OrganizationMembersView(GenericAPIView):
 class OrganizationMemberView(GenericAPIView):
     """DELETE /users/organizations/:id/members/:userId."""
 
+    schema_errors = (403, 409)
+
     serializer_class = s.MembershipSerializer
 
     @extend_schema(
@@ -413,8 +428,11 @@ class OrganizationMemberView(GenericAPIView):
 class AdminUserListView(GenericAPIView):
     """GET/POST /admin/users (admins only)."""
 
+    schema_errors = (409,)
+
     permission_classes = [IsAuthenticated, IsPlatformAdmin]
     serializer_class = s.AdminUserSerializer
+    queryset = User.objects.all()
 
     def get_serializer_class(self):
         return (
@@ -428,7 +446,7 @@ class AdminUserListView(GenericAPIView):
         responses={200: s.AdminUserSerializer(many=True)},
     )
     def get(self, request: Request) -> ApiResponse:
-        page = self.paginate_queryset(selectors.user_list())
+        page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(s.AdminUserSerializer(page, many=True).data)
 
     @extend_schema(
@@ -450,6 +468,8 @@ class AdminUserListView(GenericAPIView):
 
 class AdminUserDetailView(GenericAPIView):
     """GET/PUT/DELETE /admin/users/:id (admins only)."""
+
+    schema_errors = (409,)
 
     permission_classes = [IsAuthenticated, IsPlatformAdmin]
     serializer_class = s.AdminUserUpdateSerializer

@@ -58,7 +58,7 @@ class PagePagination(BasePagination):
             "type": "object",
             "required": ["success", "data", "meta"],
             "properties": {
-                "success": {"type": "boolean", "enum": [True]},
+                "success": {"type": "boolean", "description": "Always true."},
                 "data": schema,
                 "meta": {"$ref": "#/components/schemas/ListMeta"},
             },

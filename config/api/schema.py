@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import inline_serializer
@@ -21,7 +22,7 @@ ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["success", "error", "requestId", "timestamp"],
     "properties": {
-        "success": {"type": "boolean", "enum": [False]},
+        "success": {"type": "boolean", "description": "Always false."},
         "error": {
             "type": "object",
             "required": ["code", "message"],
@@ -119,7 +120,7 @@ class EnvelopeAutoSchema(AutoSchema):
                 "type": "object",
                 "required": ["success", "data"],
                 "properties": {
-                    "success": {"type": "boolean", "enum": [True]},
+                    "success": {"type": "boolean", "description": "Always true."},
                     "data": schema,
                     "message": {"type": "string"},
                 },
@@ -167,3 +168,21 @@ class EnvelopeAutoSchema(AutoSchema):
         # Further statuses a view declares, e.g. `schema_errors = (409,)`.
         statuses.update(getattr(self.view, "schema_errors", ()))
         return statuses
+
+
+class JWTAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Documents the bearer JWT of `accounts.authentication.JWTAuthentication`."""
+
+    target_class = "accounts.authentication.JWTAuthentication"
+    name = "jwtAuth"
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+
+
+def strip_trailing_slashes(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Document `/api/v1/projects`, not `/api/v1/projects/` (both answer)."""
+    result["paths"] = {
+        (path.rstrip("/") or "/"): item for path, item in result.get("paths", {}).items()
+    }
+    return result

@@ -1,0 +1,99 @@
+"""`manage.py serve` (what `make run` starts), in the embedded mode, end to end over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def call(base: str, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        base + path,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.fixture
+def server(tmp_path):
+    """The platform as `make run` serves it: fresh data directory, no PostgreSQL, no Redis."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(DATA_DIR=str(tmp_path), PUBLIC_BASE_URL="http://testhost")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if call(base, "GET", "/api/v1/health")[0] in (200, 503):
+                break
+        except OSError:
+            time.sleep(0.3)
+    try:
+        yield base, tmp_path
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_serve_answers_http_and_runs_background_work_in_process(server):
+    base, data_dir = server
+    status, health = call(base, "GET", "/api/v1/health")
+    assert status == 200, health
+    assert health["data"]["checks"]["workers"] == "healthy"
+
+    status, body = call(
+        base,
+        "POST",
+        "/api/v1/auth/signup",
+        {"email": "reader@example.com", "password": "SecureP@ss123"},
+    )
+    assert status == 201, body
+    status, _ = call(base, "POST", "/api/v1/auth/forgot-password", {"email": "reader@example.com"})
+    assert status == 200
+
+    # The reset e-mail is sent by the embedded worker into the mail folder.
+    mail_dir = data_dir / "emails"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (mail_dir.exists() and any(mail_dir.iterdir())):
+        time.sleep(0.2)
+    messages = [p.read_text() for p in mail_dir.iterdir()]
+    assert len(messages) == 1
+    assert "http://testhost/accounts/reset/" in messages[0]
