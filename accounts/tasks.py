@@ -13,7 +13,6 @@ from django.core.mail import send_mail
     retry_backoff=True,
     retry_backoff_max=600,
     max_retries=6,
-    queue="cpu",
 )
 def send_email_task(*, to: str, subject: str, body: str) -> None:
     """Send one plain-text e-mail through Django's configured backend."""

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django_guid import get_guid
@@ -72,6 +73,10 @@ def _describe(exc: Exception) -> tuple[int, str, str, Any, dict[str, str]]:
     """Status, code, message, details and headers for any exception a view can raise."""
     if isinstance(exc, ApiError):
         return exc.status_code, str(exc.code), exc.message, exc.details, exc.headers
+    if isinstance(exc, RequestDataTooBig):
+        return 413, ErrorCode.FILE_TOO_LARGE, "Request body too large", None, {}
+    if isinstance(exc, SuspiciousOperation):
+        return 400, ErrorCode.VALIDATION_ERROR, "Bad request", None, {}
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -198,3 +198,28 @@ def test_rate_limit_counts_live_in_the_shared_cache(api, settings):
 def test_health_is_not_counted(api):
     response = api.get("/api/v1/health")
     assert "X-RateLimit-Limit" not in response
+
+
+def test_an_oversized_body_is_file_too_large(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = api.post(
+        "/api/v1/auth/login", {"email": "a@b.co", "password": "x" * 5000}, format="json"
+    )
+    assert_error(response, 413, "FILE_TOO_LARGE")
+
+
+def test_an_unknown_host_is_refused_in_the_envelope(api):
+    assert_error(api.get("/api/v1/auth/me", HTTP_HOST="evil.example.com"), 400, "VALIDATION_ERROR")
+
+
+def test_an_unexpected_error_is_internal_error_without_a_stack_trace(api, monkeypatch):
+    from accounts import services
+
+    def explode(**kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(services, "password_reset_request", explode)
+    response = api.post("/api/v1/auth/forgot-password", {"email": "a@b.co"}, format="json")
+    body = assert_error(response, 500, "INTERNAL_ERROR")
+    assert "secret internals" not in response.content.decode()
+    assert body["error"]["message"] == "Unexpected server error"
