@@ -38,9 +38,12 @@ test: $(TEST_STAMP)
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
 
+APPS := config accounts catalog scenes jobs moderation media_pipeline projects
+
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy $(APPS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

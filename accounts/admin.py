@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
@@ -13,13 +15,13 @@ from accounts.models import AccountStatus, Membership, Organization, User
 
 
 class PlatformUserCreationForm(UserCreationForm):
-    class Meta(UserCreationForm.Meta):
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]
         model = User
         fields = ("email", "username")
 
 
 class PlatformUserChangeForm(UserChangeForm):
-    class Meta(UserChangeForm.Meta):
+    class Meta(UserChangeForm.Meta):  # type: ignore[name-defined]
         model = User
         fields = "__all__"
 
@@ -86,7 +88,7 @@ class UserAdmin(DjangoUserAdmin):
         count = 0
         for user in queryset.exclude(pk=request.user.pk):
             services.admin_user_update(
-                user=user, actor=request.user, data={"status": AccountStatus.SUSPENDED}
+                user=user, actor=cast(User, request.user), data={"status": AccountStatus.SUSPENDED}
             )
             count += 1
         self.message_user(request, f"Suspended {count} users.", messages.SUCCESS)
@@ -95,7 +97,7 @@ class UserAdmin(DjangoUserAdmin):
     def reactivate_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
             services.admin_user_update(
-                user=user, actor=request.user, data={"status": AccountStatus.ACTIVE}
+                user=user, actor=cast(User, request.user), data={"status": AccountStatus.ACTIVE}
             )
         self.message_user(request, f"Reactivated {queryset.count()} users.", messages.SUCCESS)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
@@ -26,7 +26,7 @@ class AccountStatus(models.TextChoices):
     BANNED = "banned", "Banned"
 
 
-class UserManager(DjangoUserManager):
+class UserManager(DjangoUserManager["User"]):
     """Users sign in with their e-mail address; the username is their public handle."""
 
     use_in_migrations = True
@@ -34,8 +34,15 @@ class UserManager(DjangoUserManager):
     def create_user(  # type: ignore[override]
         self, email: str, password: str | None = None, **extra: Any
     ) -> User:
-        extra.setdefault("username", email.split("@", 1)[0])
-        return self._create_user(extra.pop("username"), email.lower(), password, **extra)
+        username = extra.pop("username", None) or email.split("@", 1)[0]
+        user = self.model(
+            email=self.normalize_email(email).lower(),
+            username=self.model.normalize_username(username),
+            **extra,
+        )
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
 
     def create_superuser(  # type: ignore[override]
         self, email: str, password: str | None = None, **extra: Any
@@ -70,7 +77,7 @@ class User(AbstractUser):
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["username"]
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
         ordering = ["-date_joined"]
@@ -116,7 +123,6 @@ class Organization(models.Model):
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, related_name="created_organizations"
     )
-    members = models.ManyToManyField(User, through="Membership", related_name="organizations")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from accounts.models import Membership, Organization, User
@@ -11,16 +12,14 @@ from accounts.stats import PUBLIC_STATS, organization_counts, user_counts
 from accounts.user_settings import effective_settings
 
 
-def user_public_get(*, user_id: str, viewer: User | None) -> User | None:
+def user_public_get(*, user_id: str, viewer: User | AnonymousUser | None) -> User | None:
     """A user whose profile the viewer may see: private profiles only to themselves and staff."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return None
     visibility = effective_settings(user.settings)["privacy"]["profile_visibility"]
     if visibility == "private" and not (
-        viewer is not None
-        and viewer.is_authenticated
-        and (viewer.pk == user.pk or viewer.is_moderator)
+        isinstance(viewer, User) and (viewer.pk == user.pk or viewer.is_moderator)
     ):
         return None
     return user

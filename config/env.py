@@ -93,7 +93,7 @@ def env_database(name: str, default: str) -> dict[str, Any]:
         raise _fail(name, value, f"not a database URL ({exc})") from None
     if not config.get("ENGINE"):
         raise _fail(name, value, "unsupported database scheme")
-    return config
+    return dict(config)
 
 
 def env_url(name: str, *, schemes: Sequence[str]) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import TemplateView
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -19,7 +19,7 @@ class SchemaView(SpectacularAPIView):
     renderer_classes = [OpenApiJsonRenderer, OpenApiYamlRenderer]
 
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     route("health", HealthView.as_view(), "health"),
     route("schema", SchemaView.as_view(), "schema"),
     path("", include("accounts.api.urls")),

@@ -257,7 +257,7 @@ class OrganizationDetailSerializer(OrganizationSerializer):
         fields = [*OrganizationSerializer.Meta.fields, "members"]
 
     @extend_schema_field(MembershipSerializer(many=True))
-    def get_members(self, org: Organization) -> list[dict[str, Any]]:
+    def get_members(self, org: Organization) -> Any:
         return MembershipSerializer(
             selectors.organization_members(organization=org), many=True
         ).data

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from accounts import selectors, services
 from accounts.api import serializers as s
 from accounts.models import User
-from accounts.tokens import TokenPair
+from accounts.tokens import AccessToken, TokenPair
 from accounts.user_settings import UserSettingsSerializer, effective_settings
-from config.api.errors import NotFound
+from config.api.errors import NotFound, Unauthorized
+from config.api.requests import AuthenticatedRequest
 from config.api.responses import ApiResponse
 from config.api.schema import message_only
 
@@ -131,9 +133,11 @@ class LogoutView(GenericAPIView):
         tags=["auth"],
         responses={200: message_only("LogoutResult")},
     )
-    def post(self, request: Request) -> ApiResponse:
+    def post(self, request: AuthenticatedRequest) -> ApiResponse:
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if not isinstance(request.auth, AccessToken):
+            raise Unauthorized()
         services.user_logout(
             access_token=request.auth, refresh_token=data.validated_data.get("refresh_token")
         )
@@ -151,7 +155,7 @@ class PasswordChangeView(GenericAPIView):
         tags=["auth"],
         responses={200: s.AuthResultSerializer},
     )
-    def put(self, request: Request) -> ApiResponse:
+    def put(self, request: AuthenticatedRequest) -> ApiResponse:
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         tokens = services.user_change_password(
@@ -227,7 +231,7 @@ class MeView(GenericAPIView):
         tags=["users"],
         responses={200: s.UserSerializer},
     )
-    def get(self, request: Request) -> ApiResponse:
+    def get(self, request: AuthenticatedRequest) -> ApiResponse:
         return ApiResponse(s.UserSerializer(request.user, context={"request": request}).data)
 
     @extend_schema(
@@ -235,7 +239,7 @@ class MeView(GenericAPIView):
         tags=["users"],
         responses={200: s.UserSerializer},
     )
-    def put(self, request: Request) -> ApiResponse:
+    def put(self, request: AuthenticatedRequest) -> ApiResponse:
         data = self.get_serializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         user = services.user_update_profile(user=request.user, data=data.validated_data)
@@ -249,7 +253,7 @@ class MeView(GenericAPIView):
         tags=["users"],
         responses={200: s.UserSerializer},
     )
-    def patch(self, request: Request) -> ApiResponse:
+    def patch(self, request: AuthenticatedRequest) -> ApiResponse:
         return self.put(request)
 
 
@@ -261,7 +265,7 @@ class SettingsView(GenericAPIView):
     @extend_schema(
         operation_id="settings_get", summary="The signed-in user's settings", tags=["users"]
     )
-    def get(self, request: Request) -> ApiResponse:
+    def get(self, request: AuthenticatedRequest) -> ApiResponse:
         return ApiResponse(effective_settings(request.user.settings))
 
     @extend_schema(
@@ -269,7 +273,7 @@ class SettingsView(GenericAPIView):
         summary="Update settings (sections and keys left out stay as they are)",
         tags=["users"],
     )
-    def put(self, request: Request) -> ApiResponse:
+    def put(self, request: AuthenticatedRequest) -> ApiResponse:
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_update_settings(user=request.user, changes=data.validated_data)
@@ -280,7 +284,7 @@ class SettingsView(GenericAPIView):
     @extend_schema(
         operation_id="settings_partial_update", summary="Update settings", tags=["users"]
     )
-    def patch(self, request: Request) -> ApiResponse:
+    def patch(self, request: AuthenticatedRequest) -> ApiResponse:
         return self.put(request)
 
 
@@ -309,7 +313,7 @@ class OrganizationListView(GenericAPIView):
     serializer_class = s.OrganizationSerializer
 
     def get_queryset(self):
-        return selectors.organization_list_for(user=self.request.user)
+        return selectors.organization_list_for(user=cast(User, self.request.user))
 
     def get_serializer_class(self):
         return (
@@ -324,9 +328,9 @@ class OrganizationListView(GenericAPIView):
         tags=["organizations"],
         responses={200: s.OrganizationSerializer(many=True)},
     )
-    def get(self, request: Request) -> ApiResponse:
+    def get(self, request: AuthenticatedRequest) -> Response:
         page = self.paginate_queryset(self.get_queryset())
-        context = {"project_counts": selectors.organization_project_counts(page)}
+        context = {"project_counts": selectors.organization_project_counts(page or [])}
         return self.get_paginated_response(
             s.OrganizationSerializer(page, many=True, context=context).data
         )
@@ -337,7 +341,7 @@ class OrganizationListView(GenericAPIView):
         tags=["organizations"],
         responses={201: s.OrganizationDetailSerializer},
     )
-    def post(self, request: Request) -> ApiResponse:
+    def post(self, request: AuthenticatedRequest) -> ApiResponse:
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         org = services.organization_create(
@@ -346,9 +350,9 @@ class OrganizationListView(GenericAPIView):
             description=data.validated_data.get("description", ""),
             settings_=data.validated_data.get("settings"),
         )
-        org = selectors.organization_get_for(user=request.user, org_id=org.pk)
+        created = selectors.organization_get_for(user=request.user, org_id=org.pk)
         return ApiResponse(
-            s.OrganizationDetailSerializer(org).data,
+            s.OrganizationDetailSerializer(created).data,
             status=status.HTTP_201_CREATED,
             message="Organization created successfully",
         )
@@ -364,7 +368,7 @@ class OrganizationDetailView(GenericAPIView):
         summary="An organization and its members",
         tags=["organizations"],
     )
-    def get(self, request: Request, org_id: str) -> ApiResponse:
+    def get(self, request: AuthenticatedRequest, org_id: str) -> ApiResponse:
         org = selectors.organization_get_for(user=request.user, org_id=org_id)
         if org is None:
             raise NotFound("Organization not found")
@@ -385,7 +389,7 @@ class OrganizationMembersView(GenericAPIView):
         tags=["organizations"],
         responses={201: s.MembershipSerializer},
     )
-    def post(self, request: Request, org_id: str) -> ApiResponse:
+    def post(self, request: AuthenticatedRequest, org_id: str) -> ApiResponse:
         org = selectors.organization_get_for(user=request.user, org_id=org_id)
         if org is None:
             raise NotFound("Organization not found")
@@ -414,7 +418,7 @@ class OrganizationMemberView(GenericAPIView):
         tags=["organizations"],
         responses={200: message_only("MemberRemoved")},
     )
-    def delete(self, request: Request, org_id: str, user_id: str) -> ApiResponse:
+    def delete(self, request: AuthenticatedRequest, org_id: str, user_id: str) -> ApiResponse:
         org = selectors.organization_get_for(user=request.user, org_id=org_id)
         if org is None:
             raise NotFound("Organization not found")
@@ -445,7 +449,7 @@ class AdminUserListView(GenericAPIView):
         tags=["admin"],
         responses={200: s.AdminUserSerializer(many=True)},
     )
-    def get(self, request: Request) -> ApiResponse:
+    def get(self, request: AuthenticatedRequest) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(s.AdminUserSerializer(page, many=True).data)
 
@@ -455,7 +459,7 @@ class AdminUserListView(GenericAPIView):
         tags=["admin"],
         responses={201: s.AdminUserSerializer},
     )
-    def post(self, request: Request) -> ApiResponse:
+    def post(self, request: AuthenticatedRequest) -> ApiResponse:
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.admin_user_create(**data.validated_data)
@@ -486,7 +490,7 @@ class AdminUserDetailView(GenericAPIView):
         tags=["admin"],
         responses={200: s.AdminUserSerializer},
     )
-    def get(self, request: Request, user_id: str) -> ApiResponse:
+    def get(self, request: AuthenticatedRequest, user_id: str) -> ApiResponse:
         return ApiResponse(s.AdminUserSerializer(self._user(user_id)).data)
 
     @extend_schema(
@@ -495,7 +499,7 @@ class AdminUserDetailView(GenericAPIView):
         tags=["admin"],
         responses={200: s.AdminUserSerializer},
     )
-    def put(self, request: Request, user_id: str) -> ApiResponse:
+    def put(self, request: AuthenticatedRequest, user_id: str) -> ApiResponse:
         user = self._user(user_id)
         data = self.get_serializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -508,7 +512,7 @@ class AdminUserDetailView(GenericAPIView):
         tags=["admin"],
         responses={200: s.AdminUserSerializer},
     )
-    def patch(self, request: Request, user_id: str) -> ApiResponse:
+    def patch(self, request: AuthenticatedRequest, user_id: str) -> ApiResponse:
         return self.put(request, user_id)
 
     @extend_schema(
@@ -517,7 +521,7 @@ class AdminUserDetailView(GenericAPIView):
         tags=["admin"],
         responses={200: OpenApiResponse(message_only("UserDeleted"))},
     )
-    def delete(self, request: Request, user_id: str) -> ApiResponse:
+    def delete(self, request: AuthenticatedRequest, user_id: str) -> ApiResponse:
         services.admin_user_delete(user=self._user(user_id), actor=request.user)
         return ApiResponse(
             {"message": "User deleted successfully"}, message="User deleted successfully"

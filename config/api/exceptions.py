@@ -98,7 +98,7 @@ def _describe(exc: Exception) -> tuple[int, str, str, Any, dict[str, str]]:
     if isinstance(exc, drf.UnsupportedMediaType):
         return 415, ErrorCode.UNSUPPORTED_FORMAT, str(exc.detail), None, {}
     if isinstance(exc, drf.Throttled):
-        wait = math.ceil(exc.wait or 1)
+        wait = math.ceil(getattr(exc, "wait", None) or 1)
         return 429, ErrorCode.RATE_LIMITED, "Too many requests", None, {"Retry-After": str(wait)}
     if isinstance(exc, drf.APIException):
         code = ErrorCode.VALIDATION_ERROR if exc.status_code == 400 else ErrorCode.INTERNAL_ERROR
@@ -107,11 +107,11 @@ def _describe(exc: Exception) -> tuple[int, str, str, Any, dict[str, str]]:
 
 
 def _auth_message(exc: drf.APIException) -> str:
-    detail = exc.detail
-    if isinstance(detail, dict):  # simplejwt: {"detail": ..., "code": ..., "messages": [...]}
-        detail = detail.get("detail", "Invalid or expired token")
     if isinstance(exc, drf.NotAuthenticated):
         return "Authentication required: send 'Authorization: Bearer <token>'"
+    detail: Any = exc.detail
+    if isinstance(detail, dict):  # simplejwt: {"detail": ..., "code": ..., "messages": [...]}
+        return str(detail.get("detail") or "Invalid or expired token")
     return str(detail)
 
 

@@ -56,5 +56,5 @@ class StrictIntegerField(_StrictType, serializers.IntegerField):
 class BlankAsNullCharField(serializers.CharField):
     """Shows an empty string as null (`avatarUrl: null` when there is none)."""
 
-    def to_representation(self, value: Any) -> str | None:
+    def to_representation(self, value: Any) -> Any:
         return str(value) if value else None

@@ -47,7 +47,7 @@ class PublicIdField(models.CharField):
             kwargs.setdefault("default", IdFactory(prefix))
         super().__init__(**kwargs)
 
-    def deconstruct(self) -> tuple[Any, str, list[Any], dict[str, Any]]:
+    def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()
         kwargs["prefix"] = self.prefix
         kwargs.pop("default", None)
