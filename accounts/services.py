@@ -118,25 +118,41 @@ def send_email(*, to: str, subject: str, template: str, context: dict[str, Any])
 # --- sign-up, sign-in, tokens ---------------------------------------------------------------
 
 
-def user_register(
-    *, email: str, password: str, username: str | None = None, display_name: str = ""
-) -> tuple[User, TokenPair]:
-    """Create a free-plan user and sign them in."""
+def _new_user(
+    *,
+    email: str,
+    password: str,
+    username: str | None,
+    display_name: str,
+    role: str = Role.USER,
+    plan: str = Plan.FREE,
+    status: str = AccountStatus.ACTIVE,
+) -> User:
+    """Validate and insert a user (e-mail and username free, password strong enough)."""
     email = email.strip().lower()
     _ensure_unique(email=email, username=username)
     user = User(
         email=email,
         username=username or _username_from_email(email),
         display_name=display_name,
-        plan=Plan.FREE,
-        role=Role.USER,
+        plan=plan,
     )
+    apply_role(user, role)
+    apply_status(user, status)
     _check_password(password, user)
     user.set_password(password)
+    return _save_new_user(user)
+
+
+def user_register(
+    *, email: str, password: str, username: str | None = None, display_name: str = ""
+) -> tuple[User, TokenPair]:
+    """Create a free-plan user and sign them in."""
     with transaction.atomic():
-        _save_new_user(user)
-        tokens = issue_token_pair(user)
-    return user, tokens
+        user = _new_user(
+            email=email, password=password, username=username, display_name=display_name
+        )
+        return user, issue_token_pair(user)
 
 
 def user_login(*, request: HttpRequest, email: str, password: str) -> tuple[User, TokenPair]:
@@ -401,20 +417,16 @@ def admin_user_create(
     plan: str = Plan.FREE,
     status: str = AccountStatus.ACTIVE,
 ) -> User:
-    """An admin creates an account with any role and plan."""
-    email = email.strip().lower()
-    _ensure_unique(email=email, username=username)
-    user = User(
+    """An admin creates an account with any role, plan and status."""
+    return _new_user(
         email=email,
-        username=username or _username_from_email(email),
+        password=password,
+        username=username,
         display_name=display_name,
+        role=role,
         plan=plan,
+        status=status,
     )
-    apply_role(user, role)
-    apply_status(user, status)
-    _check_password(password, user)
-    user.set_password(password)
-    return _save_new_user(user)
 
 
 def admin_user_update(*, user: User, actor: User, data: dict[str, Any]) -> User:

@@ -58,18 +58,6 @@ class PlanField(StrictChoiceField):
         return super().to_internal_value(data)
 
 
-class DisplayNameMixin:
-    """`name` (StoryCore, AI Movie Platform) and `displayName` (StoryForge) are one field."""
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        name = attrs.pop("name", None)
-        if name is not None and "display_name" in attrs and attrs["display_name"] != name:
-            raise serializers.ValidationError({"name": "Give name or displayName, not both."})
-        if name is not None:
-            attrs["display_name"] = name
-        return super().validate(attrs)  # type: ignore[misc]
-
-
 # --- output --------------------------------------------------------------------------------
 
 
@@ -266,12 +254,12 @@ class OrganizationDetailSerializer(OrganizationSerializer):
 # --- input ---------------------------------------------------------------------------------
 
 
-class RegisterSerializer(DisplayNameMixin, StrictSerializer):
+class RegisterSerializer(StrictSerializer):
     email = StrictEmailField(max_length=254)
     password = password_field()
     username = username_field(required=False)
     display_name = StrictCharField(max_length=100, required=False, allow_blank=True)
-    name = StrictCharField(max_length=100, required=False, allow_blank=True)
+    field_aliases = {"name": "display_name"}
     plan = PlanField(
         required=False,
         help_text="Accepted for compatibility; every account starts on the free plan.",
@@ -281,24 +269,12 @@ class RegisterSerializer(DisplayNameMixin, StrictSerializer):
 class LoginSerializer(StrictSerializer):
     email = StrictCharField(max_length=254, help_text="The e-mail address (or the username).")
     password = password_field()
-    aliases = ("username",)
-
-    def to_internal_value(self, data: Any) -> Any:
-        # Some clients sign in with `username`: accept it where `email` is missing.
-        if isinstance(data, dict) and "email" not in data and "username" in data:
-            data = {**data, "email": data["username"]}
-            data.pop("username")
-        return super().to_internal_value(data)
+    field_aliases = {"username": "email"}
 
 
 class RefreshSerializer(StrictSerializer):
     refresh_token = StrictCharField(max_length=2000)
-    aliases = ("refresh",)
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict) and "refresh_token" not in data and "refresh" in data:
-            data = {"refresh_token": data["refresh"]}
-        return super().to_internal_value(data)
+    field_aliases = {"refresh": "refresh_token"}
 
 
 class LogoutSerializer(StrictSerializer):
@@ -317,26 +293,20 @@ class ForgotPasswordSerializer(StrictSerializer):
 class ResetPasswordSerializer(StrictSerializer):
     token = StrictCharField(max_length=500)
     new_password = password_field()
-    aliases = ("password",)
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict) and "new_password" not in data and "password" in data:
-            data = {**data, "new_password": data["password"]}
-            data.pop("password")
-        return super().to_internal_value(data)
+    field_aliases = {"password": "new_password"}
 
 
-class ProfileUpdateSerializer(DisplayNameMixin, StrictSerializer):
+class ProfileUpdateSerializer(StrictSerializer):
     """What a user may change of their own profile; role, plan and counters are ignored."""
 
     username = username_field(required=False)
     display_name = StrictCharField(max_length=100, required=False, allow_blank=True)
-    name = StrictCharField(max_length=100, required=False, allow_blank=True)
+    field_aliases = {"name": "display_name"}
     bio = StrictCharField(max_length=500, required=False, allow_blank=True)
     avatar_url = StrictURLField(max_length=500, required=False, allow_blank=True, allow_null=True)
     settings = UserSettingsSerializer(required=False)
     # Read-only fields a client may send back unchanged; never applied.
-    aliases = (
+    ignored = (
         "id",
         "email",
         "role",
@@ -373,23 +343,23 @@ class MemberAddSerializer(StrictSerializer):
     role = StrictChoiceField(choices=OrganizationRole.choices, default=OrganizationRole.MEMBER)
 
 
-class AdminUserCreateSerializer(DisplayNameMixin, StrictSerializer):
+class AdminUserCreateSerializer(StrictSerializer):
     email = StrictEmailField(max_length=254)
     password = password_field()
     username = username_field(required=False)
     display_name = StrictCharField(max_length=100, required=False, allow_blank=True)
-    name = StrictCharField(max_length=100, required=False, allow_blank=True)
+    field_aliases = {"name": "display_name"}
     role = StrictChoiceField(choices=Role.choices, default=Role.USER)
     plan = PlanField(default=Plan.FREE)
     status = StrictChoiceField(choices=AccountStatus.choices, default=AccountStatus.ACTIVE)
 
 
-class AdminUserUpdateSerializer(DisplayNameMixin, StrictSerializer):
+class AdminUserUpdateSerializer(StrictSerializer):
     email = StrictEmailField(max_length=254, required=False)
     password = password_field(required=False)
     username = username_field(required=False)
     display_name = StrictCharField(max_length=100, required=False, allow_blank=True)
-    name = StrictCharField(max_length=100, required=False, allow_blank=True)
+    field_aliases = {"name": "display_name"}
     role = StrictChoiceField(choices=Role.choices, required=False)
     plan = PlanField(required=False)
     status = StrictChoiceField(choices=AccountStatus.choices, required=False)
