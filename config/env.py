@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import dj_database_url
@@ -73,6 +74,18 @@ def env_int(
         raise _fail(name, value, f"expected at least {minimum}")
     if maximum is not None and number > maximum:
         raise _fail(name, value, f"expected at most {maximum}")
+    return number
+
+
+def env_decimal(name: str, default: str, *, minimum: Decimal | None = None) -> Decimal:
+    """A decimal number (money), optionally bounded below."""
+    value = _raw(name) or default
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise _fail(name, value, "expected a number") from None
+    if not number.is_finite() or (minimum is not None and number < minimum):
+        raise _fail(name, value, f"expected a number of at least {minimum}")
     return number
 
 

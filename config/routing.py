@@ -1,5 +1,12 @@
-"""WebSocket routes of every app (API_CONVENTIONS.md: /ws, /ws/jobs/<id>, /api/v1/websocket)."""
+"""WebSocket routes (API_CONVENTIONS.md: /ws, /ws/jobs/<id>, /api/v1/websocket)."""
 
 from __future__ import annotations
 
-websocket_urlpatterns: list = []
+from django.urls import re_path
+
+from jobs.consumers import JobEventsConsumer, JobStreamConsumer
+
+websocket_urlpatterns = [
+    re_path(r"^ws/?$", JobEventsConsumer.as_asgi()),
+    re_path(r"^ws/jobs/(?P<job_id>[^/]+)/?$", JobStreamConsumer.as_asgi()),
+]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -18,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import (
     env_bool,
     env_database,
+    env_decimal,
     env_int,
     env_list,
     env_optional,
@@ -181,6 +183,49 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Long GPU tasks must survive their workers: a task is acknowledged only when it is done, goes
+# back to the queue when its worker dies, and each worker takes one task at a time.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 50, minimum=1)
+CELERY_TASK_TIME_LIMIT = env_int("JOB_MAX_RUNTIME_SECONDS", 4 * 3600, minimum=60) + 60
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+if REDIS_URL and CELERY_BROKER_URL.startswith("redis"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Longer than the longest job, or a running job's message is handed out twice.
+        "visibility_timeout": env_int(
+            "CELERY_VISIBILITY_TIMEOUT", 2 * CELERY_TASK_TIME_LIMIT, minimum=10
+        ),
+        "queue_order_strategy": "priority",
+        "priority_steps": [0, 1, 2, 3],
+    }
+CELERY_BEAT_SCHEDULE = {
+    "sweep-jobs": {
+        "task": "jobs.tasks.sweep_jobs_task",
+        "schedule": env_int("JOB_SWEEP_SECONDS", 30, minimum=1),
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+# --- Jobs ----------------------------------------------------------------------------------
+JOB_WORKDIR = Path(env_str("JOB_WORKDIR", str(DATA_DIR / "jobs")))
+# A running job's worker beats every JOB_HEARTBEAT_SECONDS; after JOB_LEASE_SECONDS without a
+# beat the sweep requeues the job (at most JOB_MAX_ATTEMPTS runs in all, then it fails).
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10, minimum=1)
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 60, minimum=2)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3, minimum=1)
+JOB_RESEND_AFTER_SECONDS = env_int("JOB_RESEND_AFTER_SECONDS", 600, minimum=10)
+JOB_CANCEL_CHECK_INTERVAL = 0.25  # seconds between cancellation checks inside a stage
+JOB_PROGRESS_EVENT_INTERVAL = 0.2  # progress events are coalesced to at most 5 a second
+JOB_COST_LIMIT_PER_JOB = env_decimal("JOB_COST_LIMIT_PER_JOB", "100", minimum=Decimal(0))
+JOB_COST_LIMIT_PER_DAY = env_decimal("JOB_COST_LIMIT_PER_DAY", "500", minimum=Decimal(0))
+
+# --- Webhooks ------------------------------------------------------------------------------
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 2, minimum=0)
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", False)
 
 # --- Storage -------------------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media"))).resolve()
@@ -296,7 +341,10 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.PagePagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "config.api.filters.SortOrderFilter",
+    ],
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.EnvelopeAutoSchema",
     "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",

@@ -10,6 +10,7 @@ from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config.api.routes import route
+from config.files import serve_signed
 from config.health import HealthView
 
 
@@ -23,6 +24,7 @@ api_v1: list[URLPattern | URLResolver] = [
     route("health", HealthView.as_view(), "health"),
     route("schema", SchemaView.as_view(), "schema"),
     path("", include("accounts.api.urls")),
+    path("", include("jobs.api.urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +34,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/redoc", SpectacularRedocView.as_view(url_name="schema")),
     path("admin/", admin.site.urls),
+    path("files/<str:token>", serve_signed, name="signed-file"),
     # The browser side of password reset: the link in the e-mail opens these pages.
     path("accounts/password_reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path(

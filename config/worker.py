@@ -12,6 +12,7 @@ import logging
 import threading
 
 from celery.worker import WorkController
+from django.conf import settings
 
 from config.celery import app
 
@@ -38,10 +39,13 @@ def start_embedded_worker(*, concurrency: int = 2) -> WorkController:
             without_mingle=True,
             without_gossip=True,
             loglevel="INFO",
+            # Beat too: the periodic sweep that recovers jobs of a stopped worker.
+            beat=True,
+            schedule_filename=settings.CELERY_BEAT_SCHEDULE_FILENAME,
         )
         _thread = threading.Thread(target=_worker.start, daemon=True, name="embedded-worker")
         _thread.start()
-        logger.info("Embedded worker started (queues cpu, gpu; %d threads)", concurrency)
+        logger.info("Embedded worker and beat started (queues cpu, gpu; %d threads)", concurrency)
         return _worker
 
 

@@ -86,3 +86,10 @@ class PagePagination(BasePagination):
                 },
             },
         ]
+
+
+class LogPagination(PagePagination):
+    """Log listings page larger: 50 by default, up to 200 (StoryCore's logs endpoints)."""
+
+    default_limit = 50
+    max_limit = 200

@@ -1,0 +1,223 @@
+"""WebSocket consumers for job events.
+
+`/ws` speaks StoryForge's protocol: the client sends
+`{"type": "subscribe", "channel": "job" | "scene" | "user", "jobId" | "sceneId" | "userId",
+"token", "lastEventId"?}` (and `unsubscribe`), and receives `job_progress`, `job_complete`,
+`job_failed` (and `job_cancelled`, `job_log`) events. `/ws/jobs/<jobId>` streams one job.
+A client that reconnects with `lastEventId` first gets the events it missed, then live ones,
+each once and in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.contrib.auth.models import AnonymousUser
+
+from accounts.websocket import user_for_token
+from jobs import events
+from jobs.models import Job, JobEvent
+
+REPLAY_LIMIT = 1000
+
+# Who may follow a scene's jobs: the scenes app registers its rule (scenes are public unless
+# removed); with no rule registered, any signed-in user may.
+ChannelRule = Callable[[Any, str], bool]
+_channel_rules: dict[str, ChannelRule] = {}
+
+
+def register_channel_rule(channel: str, rule: ChannelRule) -> None:
+    _channel_rules[channel] = rule
+
+
+@database_sync_to_async
+def _own_job(user: Any, job_id: str) -> Job | None:
+    return Job.objects.filter(pk=job_id, owner_id=user.pk).first()
+
+
+@database_sync_to_async
+def _missed(
+    job_id: str | None, after: int, *, owner_id: str | None = None, scene_id: str | None = None
+) -> list[dict[str, Any]]:
+    stored = JobEvent.objects.filter(id__gt=after)
+    if job_id:
+        stored = stored.filter(job_id=job_id)
+    if owner_id:
+        stored = stored.filter(job__owner_id=owner_id)
+    if scene_id:
+        stored = stored.filter(job__scene_id=scene_id)
+    return [{**e.payload, "eventId": e.pk} for e in stored.order_by("id")[:REPLAY_LIMIT]]
+
+
+@database_sync_to_async
+def _latest_event_id(job_id: str) -> int | None:
+    return (
+        JobEvent.objects.filter(job_id=job_id).order_by("-id").values_list("id", flat=True).first()
+    )
+
+
+@database_sync_to_async
+def _allowed(channel: str, user: Any, target: str) -> bool:
+    rule = _channel_rules.get(channel)
+    return rule(user, target) if rule else True
+
+
+class JobEventsConsumer(AsyncJsonWebsocketConsumer):
+    """`/ws`: subscribe to jobs, scenes or the user's own stream."""
+
+    async def connect(self) -> None:
+        self.user = self.scope.get("user") or AnonymousUser()
+        self.groups_joined: set[str] = set()
+        # The highest eventId sent per job, so replayed and live events never repeat.
+        self.last_sent: dict[str, int] = {}
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not isinstance(content, dict):
+            await self.error("BAD_MESSAGE", "Messages are JSON objects")
+            return
+        kind = content.get("type")
+        if kind == "ping":
+            await self.send_json({"type": "pong"})
+        elif kind == "subscribe":
+            await self.subscribe(content)
+        elif kind == "unsubscribe":
+            await self.unsubscribe(content)
+        else:
+            await self.error("BAD_MESSAGE", "type must be subscribe, unsubscribe or ping")
+
+    async def error(self, code: str, message: str, **extra: Any) -> None:
+        await self.send_json({"type": "error", "code": code, "message": message, **extra})
+
+    async def _authenticate(self, content: dict[str, Any]) -> bool:
+        token = content.get("token")
+        if isinstance(token, str) and token:
+            user = await user_for_token(token)
+            if user is None:
+                await self.error("UNAUTHORIZED", "Invalid or expired token")
+                return False
+            self.user = user
+        if not self.user.is_authenticated:
+            await self.error("UNAUTHORIZED", "Send a token to subscribe")
+            return False
+        return True
+
+    def _target(self, content: dict[str, Any]) -> tuple[str, str] | None:
+        channel = content.get("channel")
+        key = {"job": "jobId", "scene": "sceneId", "user": "userId"}.get(str(channel))
+        if key is None:
+            return None
+        target = content.get(key) or (self.user.pk if channel == "user" else None)
+        if target == "me" and channel == "user":
+            target = self.user.pk
+        return (str(channel), str(target)) if isinstance(target, str) and target else None
+
+    async def subscribe(self, content: dict[str, Any]) -> None:
+        if not await self._authenticate(content):
+            return
+        target = self._target(content)
+        if target is None:
+            await self.error(
+                "VALIDATION_ERROR", "channel must be job (with jobId), scene (sceneId) or user"
+            )
+            return
+        channel, target_id = target
+        replay: list[dict[str, Any]] = []
+        last = content.get("lastEventId")
+        after = last if isinstance(last, int) and not isinstance(last, bool) else None
+        if channel == "job":
+            job = await _own_job(self.user, target_id)
+            if job is None:
+                await self.error("NOT_FOUND", "Job not found", jobId=target_id)
+                return
+            group = events.job_group(target_id)
+        elif channel == "user":
+            if target_id != self.user.pk:
+                await self.error("FORBIDDEN", "You can only follow your own jobs")
+                return
+            group = events.user_group(target_id)
+        else:
+            if not await _allowed("scene", self.user, target_id):
+                await self.error("NOT_FOUND", "Scene not found", sceneId=target_id)
+                return
+            group = events.scene_group(target_id)
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined.add(group)
+        await self.send_json({"type": "subscribed", "channel": channel, "id": target_id})
+        if after is not None:
+            replay = await _missed(
+                target_id if channel == "job" else None,
+                after,
+                owner_id=target_id if channel == "user" else None,
+                scene_id=target_id if channel == "scene" else None,
+            )
+        elif channel == "job":
+            replay = [await self._snapshot(job)]
+        for message in replay:
+            await self._deliver(message)
+
+    async def _snapshot(self, job: Job) -> dict[str, Any]:
+        """The job as it is now, so a new subscriber need not wait for the next event."""
+        latest = await _latest_event_id(job.pk)
+        kind = {
+            "completed": "job_complete",
+            "failed": "job_failed",
+            "cancelled": "job_cancelled",
+        }.get(job.status, "job_progress")
+        message: dict[str, Any] = {"type": kind, **events.snapshot(job), "eventId": latest or 0}
+        if job.status == "completed":
+            message["result"] = job.result
+        if job.error:
+            message["error"] = job.error
+        return message
+
+    async def unsubscribe(self, content: dict[str, Any]) -> None:
+        target = self._target(content)
+        if target is None:
+            await self.error("VALIDATION_ERROR", "Name the channel and id to unsubscribe from")
+            return
+        channel, target_id = target
+        group = {"job": events.job_group, "scene": events.scene_group, "user": events.user_group}[
+            channel
+        ](target_id)
+        await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined.discard(group)
+        await self.send_json({"type": "unsubscribed", "channel": channel, "id": target_id})
+
+    async def _deliver(self, message: dict[str, Any]) -> None:
+        job_id, event_id = message.get("jobId", ""), message.get("eventId") or 0
+        if event_id and event_id <= self.last_sent.get(job_id, 0):
+            return
+        self.last_sent[job_id] = max(self.last_sent.get(job_id, 0), event_id)
+        await self.send_json(message)
+
+    async def job_event(self, event: dict[str, Any]) -> None:
+        """A published event (from jobs.events.send_to_groups)."""
+        await self._deliver(event["event"])
+
+
+class JobStreamConsumer(JobEventsConsumer):
+    """`/ws/jobs/<jobId>`: the `wsUrl` of GET /jobs/:id/progress; streams that one job."""
+
+    async def connect(self) -> None:
+        await super().connect()
+        job_id = self.scope["url_route"]["kwargs"]["job_id"]
+        if not self.user.is_authenticated:
+            await self.error("UNAUTHORIZED", "Send a token (?token= or Authorization header)")
+            await self.close(code=4401)
+            return
+        query_last = _query_int(self.scope, "lastEventId")
+        await self.subscribe({"channel": "job", "jobId": job_id, "lastEventId": query_last})
+
+
+def _query_int(scope: dict[str, Any], name: str) -> int | None:
+    values = parse_qs(scope.get("query_string", b"").decode()).get(name)
+    return int(values[0]) if values and values[0].isdigit() else None

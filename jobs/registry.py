@@ -1,0 +1,94 @@
+"""Job types: each domain app registers its kinds of work and their stages here.
+
+The engine imports no domain app. `scenes` registers `scene_continuation` with its five
+stages, the media pipeline its render jobs, and so on: a new kind of work is a new
+registration, not an edit of the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from jobs.engine import StageContext
+    from jobs.models import Job
+
+StageHandler = Callable[["StageContext"], dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A named step; `run` returns the stage's output (kept, and skipped on a rerun)."""
+
+    name: str
+    run: StageHandler
+    weight: float = 1.0  # share of the job's overall progress
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    total: Decimal
+    breakdown: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class JobType:
+    """A kind of work: its queue, its stages and how to price, finish and undo it."""
+
+    name: str
+    stages: tuple[Stage, ...]
+    queue: Literal["cpu", "gpu"] = "cpu"
+    estimate: Callable[[dict[str, Any]], CostEstimate] = lambda _input: CostEstimate(Decimal(0))
+    # Builds the job's result from the stages' outputs.
+    result: Callable[[Job, dict[str, Any]], dict[str, Any]] = lambda _job, outputs: outputs
+    # Called when the job ends without completing (failed, cancelled), e.g. to release a lock.
+    on_finished: Callable[[Job], None] | None = None
+    # How `modifiedText` and `retryParameters` change the input of a retried job.
+    apply_retry: Callable[[dict[str, Any], str | None, dict[str, Any]], dict[str, Any]] | None = (
+        None
+    )
+    time_limit: int = 3600  # seconds; the worker kills the task past this
+    max_retries: int = 3
+
+    @property
+    def stage_names(self) -> list[str]:
+        return [stage.name for stage in self.stages]
+
+
+_types: dict[str, JobType] = {}
+
+
+def register(job_type: JobType) -> JobType:
+    """Register (or replace) a job type."""
+    _types[job_type.name] = job_type
+    return job_type
+
+
+def get(name: str) -> JobType:
+    try:
+        return _types[name]
+    except KeyError:
+        raise LookupError(f"Unknown job type {name!r}") from None
+
+
+def names() -> list[str]:
+    return sorted(_types)
+
+
+def longest_time_limit() -> int:
+    return max((t.time_limit for t in _types.values()), default=3600)
+
+
+def default_apply_retry(
+    job_input: dict[str, Any], modified_text: str | None, retry_parameters: dict[str, Any]
+) -> dict[str, Any]:
+    """`modifiedText` replaces the input's `text`; `retryParameters` update its parameters."""
+    updated = dict(job_input)
+    if modified_text is not None:
+        updated["text"] = modified_text
+    if retry_parameters:
+        updated["parameters"] = {**updated.get("parameters", {}), **retry_parameters}
+    return updated
