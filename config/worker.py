@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from celery.beat import EmbeddedService
 from celery.worker import WorkController
 from django.conf import settings
 
@@ -39,12 +40,15 @@ def start_embedded_worker(*, concurrency: int = 2) -> WorkController:
             without_mingle=True,
             without_gossip=True,
             loglevel="INFO",
-            # Beat too: the periodic sweep that recovers jobs of a stopped worker.
-            beat=True,
-            schedule_filename=settings.CELERY_BEAT_SCHEDULE_FILENAME,
         )
         _thread = threading.Thread(target=_worker.start, daemon=True, name="embedded-worker")
         _thread.start()
+        # Beat on a thread too (not Celery's default child process, which a threaded server
+        # must not fork): it runs the periodic sweep that recovers jobs of a stopped worker.
+        beat = EmbeddedService(
+            app, thread=True, schedule_filename=settings.CELERY_BEAT_SCHEDULE_FILENAME
+        )
+        beat.start()
         logger.info("Embedded worker and beat started (queues cpu, gpu; %d threads)", concurrency)
         return _worker
 

@@ -70,7 +70,11 @@ def server(tmp_path):
         yield base, tmp_path
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def test_serve_answers_http_and_runs_background_work_in_process(server):
