@@ -80,9 +80,22 @@ class JobEventsConsumer(AsyncJsonWebsocketConsumer):
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
 
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        # The parent raises on a binary frame or bad JSON, which would drop the connection.
+        try:
+            content = await self.decode_json(text_data) if text_data else None
+        except ValueError:
+            content = None
+        if content is None:
+            await self.error("VALIDATION_ERROR", "Messages are JSON objects in text frames")
+            return
+        await self.receive_json(content, **kwargs)
+
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
-            await self.error("BAD_MESSAGE", "Messages are JSON objects")
+            await self.error("VALIDATION_ERROR", "Messages are JSON objects")
             return
         kind = content.get("type")
         if kind == "ping":
@@ -92,7 +105,7 @@ class JobEventsConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "unsubscribe":
             await self.unsubscribe(content)
         else:
-            await self.error("BAD_MESSAGE", "type must be subscribe, unsubscribe or ping")
+            await self.error("VALIDATION_ERROR", "type must be subscribe, unsubscribe or ping")
 
     async def error(self, code: str, message: str, **extra: Any) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, **extra})
@@ -167,6 +180,9 @@ class JobEventsConsumer(AsyncJsonWebsocketConsumer):
     async def _snapshot(self, job: Job) -> dict[str, Any]:
         """The job as it is now, so a new subscriber need not wait for the next event."""
         latest = await _latest_event_id(job.pk)
+        # Read the job after its latest event id (and after joining its group): an event that
+        # landed since the ownership check is then in the snapshot or delivered live.
+        await database_sync_to_async(job.refresh_from_db)()
         kind = {
             "completed": "job_complete",
             "failed": "job_failed",

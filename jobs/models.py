@@ -311,7 +311,7 @@ class WebhookEndpoint(models.Model):
 
     def wants(self, event: str) -> bool:
         return any(
-            wanted == event or (wanted.endswith(".*") and event.startswith(wanted[:-1]))
+            wanted in (event, "*") or (wanted.endswith(".*") and event.startswith(wanted[:-1]))
             for wanted in self.events
         )
 

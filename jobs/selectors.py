@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -25,22 +26,34 @@ def job_detail_for(*, user: Any, job_id: str) -> Job | None:
     return job_list_for(user=user).prefetch_related("stages").filter(pk=job_id).first()
 
 
-def queue_position(job: Job) -> int | None:
-    """1 for the next job its queue serves, while the job waits; None otherwise."""
-    if job.status not in (JobStatus.PENDING, JobStatus.QUEUED):
-        return None
-    ahead = Job.objects.filter(queue=job.queue, status=JobStatus.QUEUED).filter(
-        Q(priority__gt=job.priority) | Q(priority=job.priority, created_at__lt=job.created_at)
+def queue_positions(jobs: Iterable[Job]) -> dict[str, int]:
+    """Each waiting job's place in its queue (1 is served next), in one query for all."""
+    waiting = [job.pk for job in jobs if job.status in (JobStatus.PENDING, JobStatus.QUEUED)]
+    if not waiting:
+        return {}
+    ahead = (
+        Job.objects.filter(queue=OuterRef("queue"), status=JobStatus.QUEUED)
+        .filter(
+            Q(priority__gt=OuterRef("priority"))
+            | Q(priority=OuterRef("priority"), created_at__lt=OuterRef("created_at"))
+        )
+        .order_by()
+        .values("queue")
+        .annotate(count=Count("pk"))
+        .values("count")
     )
-    return ahead.count() + 1
+    rows = (
+        Job.objects.filter(pk__in=waiting)
+        .annotate(ahead=Coalesce(Subquery(ahead), 0))
+        .values_list("pk", "ahead")
+    )
+    return {pk: ahead + 1 for pk, ahead in rows}
 
 
-def estimated_start(job: Job, position: int | None) -> Any:
-    """Now plus the jobs ahead times the recent mean run time of jobs on this queue."""
-    if position is None:
-        return None
+def mean_run_seconds(queue: str) -> float:
+    """The mean run time of the queue's recent jobs (30 s when none finished lately)."""
     recent = Job.objects.filter(
-        queue=job.queue,
+        queue=queue,
         status=JobStatus.COMPLETED,
         completed_at__gte=timezone.now() - timedelta(days=1),
         started_at__isnull=False,
@@ -48,8 +61,27 @@ def estimated_start(job: Job, position: int | None) -> Any:
     mean = Job.objects.filter(pk__in=Subquery(recent.values("pk"))).aggregate(
         seconds=Avg(F("completed_at") - F("started_at"))
     )["seconds"]
-    per_job = mean.total_seconds() if mean else 30.0
-    return timezone.now() + timedelta(seconds=per_job * (position - 1))
+    return mean.total_seconds() if mean else 30.0
+
+
+def estimated_starts(jobs: Iterable[Job], positions: dict[str, int]) -> dict[str, Any]:
+    """Now plus the jobs ahead times their queue's mean run time, one query per queue."""
+    waiting = [job for job in jobs if job.pk in positions]
+    means = {queue: mean_run_seconds(queue) for queue in {job.queue for job in waiting}}
+    now = timezone.now()
+    return {
+        job.pk: now + timedelta(seconds=means[job.queue] * (positions[job.pk] - 1))
+        for job in waiting
+    }
+
+
+def job_context(jobs: list[Job]) -> dict[str, Any]:
+    """Serializer context with the waiting jobs' queue positions and estimated starts.
+
+    A constant number of queries whatever the page size: one for the positions, one per queue.
+    """
+    positions = queue_positions(jobs)
+    return {"queue_positions": positions, "estimated_starts": estimated_starts(jobs, positions)}
 
 
 def job_logs(*, job: Job, level: str | None = None) -> QuerySet[JobLog]:
@@ -74,10 +106,3 @@ def latest_output_file(job: Job) -> str | None:
         if isinstance(result.get(key), str):
             return result[key]
     return None
-
-
-def with_latest_event(queryset: QuerySet[Job]) -> QuerySet[Job]:
-    from jobs.models import JobEvent
-
-    latest = JobEvent.objects.filter(job=OuterRef("pk")).order_by("-id").values("id")[:1]
-    return queryset.annotate(last_event_id=Subquery(latest))

@@ -18,7 +18,6 @@ from django.utils import timezone
 from config.api.errors import ApiError, Conflict, ErrorCode
 from jobs import events, registry
 from jobs.models import (
-    ACTIVE_STATUSES,
     IdempotencyKey,
     IllegalTransition,
     Job,
@@ -204,6 +203,9 @@ def _finished(job: Job) -> None:
 def job_cancel(*, job: Job) -> Job:
     """Cancel a job that has not finished; a running one stops at its next step."""
     with transaction.atomic():
+        # The caller's copy may predate a worker's claim (queued, now processing): lock the row
+        # and cancel what it is now, or a running job would be refused as "not cancellable".
+        job.refresh_from_db(from_queryset=Job.objects.select_for_update())
         try:
             job.mark_cancelled()
         except IllegalTransition:
@@ -302,6 +304,15 @@ def jobs_sweep() -> dict[str, int]:
     stale = Job.objects.filter(status=JobStatus.PROCESSING, heartbeat_at__lt=cutoff)
     for job in stale:
         with transaction.atomic():
+            # Read again under the lock the claim takes: a worker may have taken it over since.
+            locked = (
+                Job.objects.select_for_update()
+                .filter(pk=job.pk, status=JobStatus.PROCESSING, heartbeat_at__lt=cutoff)
+                .first()
+            )
+            if locked is None:
+                continue
+            job = locked
             if job.attempts >= settings.JOB_MAX_ATTEMPTS:
                 try:
                     job.mark_failed(
@@ -312,6 +323,10 @@ def jobs_sweep() -> dict[str, int]:
                     )
                 except IllegalTransition:
                     continue
+                # As the engine does when a stage fails: no finished job keeps a running stage.
+                JobStage.objects.filter(job=job, status=StageStatus.IN_PROGRESS).update(
+                    status=StageStatus.FAILED, completed_at=now
+                )
                 JobLog.objects.create(
                     job=job,
                     level=LogLevel.ERROR,
@@ -352,7 +367,3 @@ def jobs_sweep() -> dict[str, int]:
             enqueue(job)
         counts["resent"] += 1
     return counts
-
-
-def jobs_active_for_owner(owner_id: str) -> int:
-    return Job.objects.filter(owner_id=owner_id, status__in=ACTIVE_STATUSES).count()

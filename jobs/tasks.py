@@ -21,7 +21,7 @@ def run_job_task(self: Task, job_id: str) -> str:
 @shared_task
 def sweep_jobs_task() -> dict[str, int]:
     """Periodic (beat): requeue or fail jobs whose worker died, resend lost messages."""
-    return services.jobs_sweep()
+    return {**services.jobs_sweep(), "webhooks_resent": webhooks.resend_due()}
 
 
 @shared_task(bind=True, max_retries=None)
@@ -30,7 +30,10 @@ def deliver_webhook_task(self: Task, delivery_id: str) -> str:
     delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
     if delivery is None or delivery.status != DeliveryStatus.PENDING:
         return "skipped"
-    if webhooks.attempt(delivery):
+    outcome = webhooks.attempt(delivery)
+    if outcome is None:
+        return "skipped"  # another task is trying this delivery right now
+    if outcome:
         return "delivered"
     if delivery.status == DeliveryStatus.PENDING:
         raise self.retry(countdown=webhooks.backoff_seconds(delivery.attempt_count))

@@ -57,17 +57,30 @@ def check_target(url: str) -> None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UnsafeTarget("Must be an http or https URL with a host")
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+        port = parts.port
+    except ValueError:  # urlsplit raises it for a port over 65535
+        raise UnsafeTarget("The port is out of range") from None
+    try:
+        infos = socket.getaddrinfo(parts.hostname, port or 443, type=socket.SOCK_STREAM)
     except socket.gaierror:
         raise UnsafeTarget(f"Host {parts.hostname!r} does not resolve") from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
         if address.is_loopback and settings.WEBHOOK_ALLOW_LOOPBACK:
             continue
-        if settings.WEBHOOK_ALLOW_PRIVATE_TARGETS and address.is_private:
+        # Python counts loopback and link-local (the cloud metadata service) as private too;
+        # allowing private targets must not open those.
+        if (
+            settings.WEBHOOK_ALLOW_PRIVATE_TARGETS
+            and address.is_private
+            and not (address.is_loopback or address.is_link_local)
+        ):
             continue
         if (
-            address.is_private
+            not address.is_global
+            or address.is_private
             or address.is_loopback
             or address.is_link_local
             or address.is_reserved
@@ -123,7 +136,11 @@ def dispatch_for_event(job: Job, message: dict[str, Any]) -> None:
             if not endpoint.wants(name):
                 continue
             delivery = WebhookDelivery.objects.create(
-                endpoint=endpoint, job=job, event=name, payload=payload_for(name, message)
+                endpoint=endpoint,
+                job=job,
+                event=name,
+                payload=payload_for(name, message),
+                next_attempt_at=timezone.now(),
             )
             schedule(delivery)
 
@@ -152,11 +169,20 @@ def sign(endpoint: WebhookEndpoint, msg_id: str, body: str) -> dict[str, str]:
     }
 
 
-def attempt(delivery: WebhookDelivery) -> bool:
-    """One HTTP try; logs it, and returns whether the receiver took it (2xx)."""
+def attempt(delivery: WebhookDelivery) -> bool | None:
+    """One HTTP try; logs it, and returns whether the receiver took it (2xx).
+
+    The try's number is reserved with a conditional UPDATE first, so two tasks for one
+    delivery (a replay during a backoff) never send at once; the loser returns None.
+    """
     endpoint = delivery.endpoint
     body = json.dumps(delivery.payload, separators=(",", ":"))
     number = delivery.attempt_count + 1
+    reserved = WebhookDelivery.objects.filter(
+        pk=delivery.pk, attempt_count=delivery.attempt_count, status=DeliveryStatus.PENDING
+    ).update(attempt_count=number)
+    if not reserved:
+        return None
     status_code: int | None = None
     error = ""
     started = time.perf_counter()
@@ -193,6 +219,21 @@ def attempt(delivery: WebhookDelivery) -> bool:
     if not ok:
         logger.info("Webhook %s to %s failed (%s)", delivery.pk, endpoint.url, status_code or error)
     return ok
+
+
+def resend_due() -> int:
+    """Send again the pending deliveries whose retry is long overdue (their task was lost)."""
+    overdue = WebhookDelivery.objects.filter(
+        status=DeliveryStatus.PENDING,
+        next_attempt_at__lt=timezone.now() - timedelta(seconds=settings.JOB_RESEND_AFTER_SECONDS),
+    )
+    count = 0
+    for delivery in overdue:
+        with transaction.atomic():
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+            schedule(delivery)
+        count += 1
+    return count
 
 
 def replay(delivery: WebhookDelivery) -> WebhookDelivery:

@@ -53,6 +53,11 @@ class StrictIntegerField(_StrictType, serializers.IntegerField):
     type_name = "an integer"
 
 
+class StrictFloatField(_StrictType, serializers.FloatField):
+    accepted_types = (int, float)
+    type_name = "a number"
+
+
 class BlankAsNullCharField(serializers.CharField):
     """Shows an empty string as null (`avatarUrl: null` when there is none)."""
 

@@ -11,6 +11,7 @@ from config.api.fields import (
     StrictBooleanField,
     StrictCharField,
     StrictChoiceField,
+    StrictFloatField,
     StrictIntegerField,
     StrictURLField,
 )
@@ -171,7 +172,7 @@ class CostEstimateRequestSerializer(StrictSerializer):
     """The film job API's estimate request, or any registered type with its parameters."""
 
     num_images = StrictIntegerField(min_value=0, max_value=1000, required=False, default=0)
-    video_duration = serializers.FloatField(min_value=0, max_value=3600, required=False, default=0)
+    video_duration = StrictFloatField(min_value=0, max_value=3600, required=False, default=0)
     include_voice = StrictBooleanField(required=False, default=False)
     include_music = StrictBooleanField(required=False, default=False)
     type = StrictCharField(max_length=64, required=False)

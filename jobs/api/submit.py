@@ -12,6 +12,7 @@ from config.api.responses import ApiResponse
 from jobs import services
 from jobs.api.serializers import JobSerializer
 from jobs.models import Job
+from jobs.selectors import job_context
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -45,6 +46,6 @@ def accepted(
     status_code: int = status.HTTP_202_ACCEPTED,
 ) -> ApiResponse:
     """202 with the job (or `data`); a replayed Idempotency-Key says so in a header."""
-    body = data if data is not None else JobSerializer(job).data
+    body = data if data is not None else JobSerializer(job, context=job_context([job])).data
     headers = {} if created else {"Idempotent-Replayed": "true"}
     return ApiResponse(body, status=status_code, message=message, headers=headers)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
@@ -46,18 +45,6 @@ class JobFilter(django_filters.FilterSet):
         return queryset.filter(status=wanted)
 
 
-def _job_context(jobs: list[Job]) -> dict[str, Any]:
-    """Queue positions and estimated starts of the waiting jobs among `jobs`."""
-    positions = {job.pk: selectors.queue_position(job) for job in jobs if not job.is_finished}
-    positions = {pk: pos for pk, pos in positions.items() if pos is not None}
-    starts = {
-        job.pk: selectors.estimated_start(job, positions[job.pk])
-        for job in jobs
-        if job.pk in positions
-    }
-    return {"queue_positions": positions, "estimated_starts": starts}
-
-
 class OwnJobMixin:
     """Another user's job answers 404."""
 
@@ -94,7 +81,7 @@ class JobListView(GenericAPIView):
     )
     def get(self, request: AuthenticatedRequest) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
-        data = s.JobSerializer(page, many=True, context=_job_context(page)).data
+        data = s.JobSerializer(page, many=True, context=selectors.job_context(page)).data
         return self.get_paginated_response(data)
 
 
@@ -109,7 +96,7 @@ class JobDetailView(OwnJobMixin, GenericAPIView):
     )
     def get(self, request: AuthenticatedRequest, job_id: str) -> ApiResponse:
         job = self.get_job(request, job_id)
-        return ApiResponse(s.JobSerializer(job, context=_job_context([job])).data)
+        return ApiResponse(s.JobSerializer(job, context=selectors.job_context([job])).data)
 
     @extend_schema(
         operation_id="jobs_update",
@@ -123,7 +110,7 @@ class JobDetailView(OwnJobMixin, GenericAPIView):
         data.is_valid(raise_exception=True)
         job = services.job_update(job=job, priority=data.validated_data.get("priority"))
         return ApiResponse(
-            s.JobSerializer(job, context=_job_context([job])).data, message="Job updated"
+            s.JobSerializer(job, context=selectors.job_context([job])).data, message="Job updated"
         )
 
 
@@ -166,6 +153,7 @@ class JobLogsView(OwnJobMixin, GenericAPIView):
     def get(self, request: AuthenticatedRequest, job_id: str) -> Response:
         job = self.get_job(request, job_id)
         level = request.query_params.get("level")
+        level = level.lower() if level else level
         if level == "warning":
             level = LogLevel.WARN
         if level is not None and level not in LogLevel.values:
@@ -243,7 +231,13 @@ class EstimateCostView(GenericAPIView):
                 raise ValidationFailed.for_field(
                     "type", f"Must be one of: {', '.join(registry.names())}."
                 ) from None
-            estimate = job_type.estimate(fields.get("parameters", {}))
+            try:
+                estimate = job_type.estimate(fields.get("parameters", {}))
+            except (ArithmeticError, LookupError, TypeError, ValueError) as exc:
+                # The parameters come from the client: a type that cannot price them says so.
+                raise ValidationFailed.for_field(
+                    "parameters", f"These parameters cannot be priced: {exc}"
+                ) from None
         else:
             estimate = film_estimate(
                 num_images=fields["num_images"],
