@@ -8,16 +8,31 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.security.websocket import OriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from accounts.websocket import TokenAuthMiddleware  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 
+
+class BrowserOriginValidator(OriginValidator):
+    """Browsers must come from an allowed host or CORS origin; other clients send no Origin.
+
+    Authentication is by token, never by cookie, so a client without an Origin header (a
+    script, a mobile app) is let through to the token check.
+    """
+
+    def valid_origin(self, parsed_origin):
+        return parsed_origin is None or super().valid_origin(parsed_origin)
+
+
+allowed_origins = [*settings.ALLOWED_HOSTS, *settings.CORS_ALLOWED_ORIGINS]
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            TokenAuthMiddleware(URLRouter(websocket_urlpatterns))
+        "websocket": BrowserOriginValidator(
+            TokenAuthMiddleware(URLRouter(websocket_urlpatterns)), allowed_origins
         ),
     }
 )

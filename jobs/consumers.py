@@ -10,6 +10,7 @@ each once and in order.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
@@ -23,6 +24,7 @@ from jobs import events
 from jobs.models import Job, JobEvent
 
 REPLAY_LIMIT = 1000
+SEEN_LIMIT = 2000
 
 # Who may follow a scene's jobs: the scenes app registers its rule (scenes are public unless
 # removed); with no rule registered, any signed-in user may.
@@ -72,8 +74,11 @@ class JobEventsConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.user = self.scope.get("user") or AnonymousUser()
         self.groups_joined: set[str] = set()
-        # The highest eventId sent per job, so replayed and live events never repeat.
-        self.last_sent: dict[str, int] = {}
+        # Per job, the highest eventId a replay or snapshot covered: live events up to it were
+        # sent already. Live events are not dropped for arriving out of id order (two
+        # processes publish), only for being sent before (`seen`, bounded).
+        self.covered: dict[str, int] = {}
+        self.seen: dict[int, None] = {}
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
@@ -144,8 +149,7 @@ class JobEventsConsumer(AsyncJsonWebsocketConsumer):
             return
         channel, target_id = target
         replay: list[dict[str, Any]] = []
-        last = content.get("lastEventId")
-        after = last if isinstance(last, int) and not isinstance(last, bool) else None
+        after = _event_id(content.get("lastEventId"))
         if channel == "job":
             job = await _own_job(self.user, target_id)
             if job is None:
@@ -176,13 +180,16 @@ class JobEventsConsumer(AsyncJsonWebsocketConsumer):
             replay = [await self._snapshot(job)]
         for message in replay:
             await self._deliver(message)
+            job_id = message.get("jobId", "")
+            self.covered[job_id] = max(self.covered.get(job_id, 0), message.get("eventId") or 0)
 
     async def _snapshot(self, job: Job) -> dict[str, Any]:
         """The job as it is now, so a new subscriber need not wait for the next event."""
         latest = await _latest_event_id(job.pk)
         # Read the job after its latest event id (and after joining its group): an event that
         # landed since the ownership check is then in the snapshot or delivered live.
-        await database_sync_to_async(job.refresh_from_db)()
+        with contextlib.suppress(Job.DoesNotExist):  # deleted meanwhile: keep what we know
+            await database_sync_to_async(job.refresh_from_db)()
         kind = {
             "completed": "job_complete",
             "failed": "job_failed",
@@ -209,15 +216,21 @@ class JobEventsConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "unsubscribed", "channel": channel, "id": target_id})
 
     async def _deliver(self, message: dict[str, Any]) -> None:
-        job_id, event_id = message.get("jobId", ""), message.get("eventId") or 0
-        if event_id and event_id <= self.last_sent.get(job_id, 0):
-            return
-        self.last_sent[job_id] = max(self.last_sent.get(job_id, 0), event_id)
+        event_id = message.get("eventId") or 0
+        if event_id:
+            if event_id in self.seen:
+                return  # the same event through a second subscription
+            self.seen[event_id] = None
+            if len(self.seen) > SEEN_LIMIT:
+                self.seen.pop(next(iter(self.seen)))
         await self.send_json(message)
 
     async def job_event(self, event: dict[str, Any]) -> None:
         """A published event (from jobs.events.send_to_groups)."""
-        await self._deliver(event["event"])
+        message = event["event"]
+        if (message.get("eventId") or 0) <= self.covered.get(message.get("jobId", ""), 0):
+            return  # already in the replay or the snapshot this client got
+        await self._deliver(message)
 
 
 class JobStreamConsumer(JobEventsConsumer):
@@ -232,8 +245,19 @@ class JobStreamConsumer(JobEventsConsumer):
             return
         query_last = _query_int(self.scope, "lastEventId")
         await self.subscribe({"channel": "job", "jobId": job_id, "lastEventId": query_last})
+        if events.job_group(job_id) not in self.groups_joined:
+            await self.close(code=4404)  # not the caller's job: nothing to stream
 
 
 def _query_int(scope: dict[str, Any], name: str) -> int | None:
     values = parse_qs(scope.get("query_string", b"").decode()).get(name)
-    return int(values[0]) if values and values[0].isdigit() else None
+    return _event_id(values[0]) if values else None
+
+
+def _event_id(value: Any) -> int | None:
+    """An event id from a message or a query string: an integer, or its digits."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
