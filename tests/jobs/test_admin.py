@@ -22,9 +22,13 @@ def admin_client(admin_user) -> Client:
 def test_the_job_pages_load(admin_client, user, submit):
     job = submit(user)
     engine.run_job(job.pk, worker="w1")
-    for path in ("/admin/jobs/job/", "/admin/jobs/job/?status__exact=completed",
-                 f"/admin/jobs/job/{job.pk}/change/", "/admin/jobs/webhookendpoint/",
-                 "/admin/jobs/webhookdelivery/"):
+    for path in (
+        "/admin/jobs/job/",
+        "/admin/jobs/job/?status__exact=completed",
+        f"/admin/jobs/job/{job.pk}/change/",
+        "/admin/jobs/webhookendpoint/",
+        "/admin/jobs/webhookdelivery/",
+    ):
         assert admin_client.get(path).status_code == 200, path
 
 
@@ -42,20 +46,23 @@ def test_cancelling_from_the_admin_cancels_for_real(admin_client, user, submit):
     assert waiting.events.filter(type="job_cancelled").exists()
 
 
-def test_retrying_from_the_admin_queues_failed_jobs(admin_client, user, submit,
-                                                    django_capture_on_commit_callbacks):
+def test_retrying_from_the_admin_queues_failed_jobs(
+    admin_client, user, submit, django_capture_on_commit_callbacks
+):
     job = submit(user, type="test_crash")
     engine.run_job(job.pk, worker="w1")
     with django_capture_on_commit_callbacks(execute=False):
-        admin_client.post("/admin/jobs/job/",
-                          {"action": "retry_jobs", "_selected_action": [job.pk]})
+        admin_client.post(
+            "/admin/jobs/job/", {"action": "retry_jobs", "_selected_action": [job.pk]}
+        )
     job.refresh_from_db()
     assert (job.status, job.retry_count) == (JobStatus.QUEUED, 1)
 
 
 def test_a_webhook_endpoint_shows_its_secret_read_only(admin_client):
-    endpoint = WebhookEndpoint.objects.create(owner=UserFactory(), url="https://example.com/h",
-                                              events=["job.*"], secret="whsec_abc")
+    endpoint = WebhookEndpoint.objects.create(
+        owner=UserFactory(), url="https://example.com/h", events=["job.*"], secret="whsec_abc"
+    )
     page = admin_client.get(f"/admin/jobs/webhookendpoint/{endpoint.pk}/change/")
     assert page.status_code == 200
     assert b"whsec_abc" in page.content
