@@ -73,6 +73,12 @@ def claim(job_id: str, worker: str) -> tuple[str, Job | None]:
         )
         if job.status != JobStatus.QUEUED and not stale:
             return ClaimResult.GONE, None
+        if stale and job.attempts >= settings.JOB_MAX_ATTEMPTS:
+            # A redelivered message of a job whose workers kept dying: it is not run again.
+            from jobs.services import job_fail_worker_lost
+
+            job_fail_worker_lost(job=job)
+            return ClaimResult.GONE, None
         # Lock the owner so two workers cannot both start the owner's last allowed job.
         owner = get_user_model().objects.select_for_update().get(pk=job.owner_id)
         running = (
@@ -289,6 +295,8 @@ class JobRunner:
     def _complete(self, outputs: dict[str, Any], workdir: Path) -> None:
         result = self.job_type.result(self.job, outputs)
         actual = self.job_type.estimate(self.job.input).total
+        # Scratch files go first: a completed job never leaves any behind.
+        shutil.rmtree(workdir, ignore_errors=True)
         with transaction.atomic():
             try:
                 self.job.mark_completed(result=result, actual_cost=Decimal(actual))
@@ -297,7 +305,6 @@ class JobRunner:
             self.job.message = self.job.message or "Completed"
             _log(self.job, LogLevel.INFO, "Job completed")
             events.publish(self.job, "job_complete", result=result)
-        shutil.rmtree(workdir, ignore_errors=True)
 
     def _stage_in_progress(self) -> JobStage | None:
         return next(
@@ -346,6 +353,16 @@ def _finished_hook(job: Job) -> None:
 def run_job(job_id: str, *, worker: str) -> str:
     """Claim and run a job on this worker; returns what the claim found."""
     outcome, job = claim(job_id, worker)
-    if job is not None:
-        JobRunner(job, worker).run()
+    if job is None:
+        return outcome
+    try:
+        runner = JobRunner(job, worker)
+    except LookupError:  # a job type this worker's code does not know
+        with transaction.atomic():
+            job.mark_failed(
+                error={"code": "GENERATION_FAILED", "message": f"Unknown job type {job.type!r}"}
+            )
+            events.publish(job, "job_failed", error=job.error)
+        return outcome
+    runner.run()
     return outcome

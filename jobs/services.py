@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -293,6 +295,34 @@ def job_update(*, job: Job, priority: int | None = None) -> Job:
     return job
 
 
+def job_fail_worker_lost(*, job: Job) -> bool:
+    """Fail a job (row locked by the caller) whose workers stopped JOB_MAX_ATTEMPTS times."""
+    try:
+        job.mark_failed(
+            error={
+                "code": "GENERATION_FAILED",
+                "message": f"The worker running this job stopped {job.attempts} times",
+            }
+        )
+    except IllegalTransition:
+        return False
+    # As the engine does when a stage fails: no finished job keeps a running stage.
+    JobStage.objects.filter(job=job, status=StageStatus.IN_PROGRESS).update(
+        status=StageStatus.FAILED, completed_at=timezone.now()
+    )
+    JobLog.objects.create(
+        job=job,
+        level=LogLevel.ERROR,
+        message="Worker lost; job failed",
+        details={"attempts": job.attempts, "worker": job.worker},
+    )
+    events.publish(job, "job_failed", error=job.error)
+    _finished(job)
+    # The scratch files of the lost run, where they are on this machine (embedded mode).
+    shutil.rmtree(Path(settings.JOB_WORKDIR) / job.pk, ignore_errors=True)
+    return True
+
+
 def jobs_sweep() -> dict[str, int]:
     """Requeue or fail jobs whose worker died; re-send jobs whose message was lost.
 
@@ -314,28 +344,8 @@ def jobs_sweep() -> dict[str, int]:
                 continue
             job = locked
             if job.attempts >= settings.JOB_MAX_ATTEMPTS:
-                try:
-                    job.mark_failed(
-                        error={
-                            "code": "GENERATION_FAILED",
-                            "message": f"The worker running this job stopped {job.attempts} times",
-                        }
-                    )
-                except IllegalTransition:
-                    continue
-                # As the engine does when a stage fails: no finished job keeps a running stage.
-                JobStage.objects.filter(job=job, status=StageStatus.IN_PROGRESS).update(
-                    status=StageStatus.FAILED, completed_at=now
-                )
-                JobLog.objects.create(
-                    job=job,
-                    level=LogLevel.ERROR,
-                    message="Worker lost; job failed",
-                    details={"attempts": job.attempts, "worker": job.worker},
-                )
-                events.publish(job, "job_failed", error=job.error)
-                _finished(job)
-                counts["failed"] += 1
+                if job_fail_worker_lost(job=job):
+                    counts["failed"] += 1
                 continue
             moved = Job.objects.filter(
                 pk=job.pk, status=JobStatus.PROCESSING, heartbeat_at__lt=cutoff

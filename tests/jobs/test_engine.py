@@ -257,3 +257,24 @@ def test_an_idempotency_key_returns_the_first_job(user):
     )
     assert created_theirs and theirs.pk != first.pk
     assert Job.objects.count() == 2
+
+
+def test_a_redelivered_message_never_runs_a_job_past_its_attempt_limit(user, submit, settings):
+    job = submit(user)
+    stale = timezone.now() - timedelta(seconds=settings.JOB_LEASE_SECONDS + 5)
+    Job.objects.filter(pk=job.pk).update(
+        status="processing", heartbeat_at=stale, attempts=settings.JOB_MAX_ATTEMPTS
+    )
+    assert run(job) == engine.ClaimResult.GONE
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert JobStage.objects.get(job=job, name="count").runs == 0
+
+
+def test_a_job_of_a_type_the_worker_does_not_know_fails_cleanly(user, submit):
+    job = submit(user)
+    Job.objects.filter(pk=job.pk).update(type="no_such_type")
+    assert run(job) == engine.ClaimResult.CLAIMED
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert "no_such_type" in job.error["message"]
