@@ -22,11 +22,12 @@ logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _worker: WorkController | None = None
 _thread: threading.Thread | None = None
+_beat: EmbeddedService | None = None
 
 
 def start_embedded_worker(*, concurrency: int = 2) -> WorkController:
     """Start the in-process worker once; later calls return the running one."""
-    global _worker, _thread
+    global _worker, _thread, _beat
     with _lock:
         if _worker is not None and _thread is not None and _thread.is_alive():
             return _worker
@@ -45,12 +46,25 @@ def start_embedded_worker(*, concurrency: int = 2) -> WorkController:
         _thread.start()
         # Beat on a thread too (not Celery's default child process, which a threaded server
         # must not fork): it runs the periodic sweep that recovers jobs of a stopped worker.
-        beat = EmbeddedService(
+        _beat = EmbeddedService(
             app, thread=True, schedule_filename=settings.CELERY_BEAT_SCHEDULE_FILENAME
         )
-        beat.start()
+        _beat.start()
         logger.info("Embedded worker and beat started (queues cpu, gpu; %d threads)", concurrency)
         return _worker
+
+
+def stop_embedded_worker(timeout: float = 10) -> None:
+    """Stop the in-process worker and beat (tests; a server's shutdown)."""
+    global _worker, _thread, _beat
+    with _lock:
+        if _beat is not None:
+            _beat.stop()
+        if _worker is not None:
+            _worker.stop(in_sighandler=False)
+        if _thread is not None:
+            _thread.join(timeout)
+        _worker = _thread = _beat = None
 
 
 def embedded_worker_alive() -> bool:

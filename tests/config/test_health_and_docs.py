@@ -15,10 +15,11 @@ pytestmark = pytest.mark.django_db
 def running_worker():
     """A real worker: the embedded one, or a worker thread on the Redis broker."""
     if settings.EMBEDDED_WORKER:
-        from config.worker import start_embedded_worker
+        from config.worker import start_embedded_worker, stop_embedded_worker
 
         start_embedded_worker()
         yield
+        stop_embedded_worker()  # or it would go on taking tasks meant for later tests' workers
         return
     from celery.contrib.testing.worker import start_worker
 

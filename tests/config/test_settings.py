@@ -80,3 +80,8 @@ def test_createsuperuser_noinput_makes_an_admin(monkeypatch):
     assert admin.email == "root@example.com"
     assert (admin.role, admin.is_staff, admin.is_superuser) == ("admin", True, True)
     assert admin.check_password("Very-Secret-Admin-9")
+
+
+def test_the_migrations_match_the_models(tmp_path):
+    result = run_django(tmp_path, {}, "makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
