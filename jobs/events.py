@@ -118,11 +118,17 @@ def publish(job: Job, event_type: EventType, *, coalesce: bool = False, **fields
 
 
 def send_to_groups(groups: list[str], message: JobEventMessage) -> None:
+    """Send to every group in one trip to the event loop (each trip costs a loop and a
+    connection, bench/jobs_events.py)."""
     layer = get_channel_layer()
     if layer is None:
         return
-    for group in groups:
-        try:
-            async_to_sync(layer.group_send)(group, {"type": "job.event", "event": message})
-        except Exception:  # a down channel layer must not fail the job; polling still works
-            logger.warning("Could not publish %s to %s", message["type"], group, exc_info=True)
+
+    async def send_all() -> None:
+        for group in groups:
+            try:
+                await layer.group_send(group, {"type": "job.event", "event": message})
+            except Exception:  # a down channel layer must not fail the job; polling works
+                logger.warning("Could not publish %s to %s", message["type"], group, exc_info=True)
+
+    async_to_sync(send_all)()

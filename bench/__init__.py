@@ -1,0 +1,1 @@
+"""Benchmarks that run against the real stack (see docs/benchmarks.md)."""
