@@ -25,6 +25,7 @@ api_v1: list[URLPattern | URLResolver] = [
     route("schema", SchemaView.as_view(), "schema"),
     path("", include("accounts.api.urls")),
     path("", include("jobs.api.urls")),
+    path("", include("projects.api.urls")),
 ]
 
 urlpatterns = [

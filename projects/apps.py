@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = "Projects"
+
+    def ready(self) -> None:
+        from accounts.stats import register_organization_count, register_user_count
+        from projects import (
+            job_types,  # noqa: F401  (registers the project job types)
+            selectors,
+        )
+
+        # The profile's `usage.projectsCreated` and each organization's `projectCount`.
+        register_user_count("projects_created", selectors.projects_owned_count)
+        register_organization_count("project_count", selectors.organization_project_counts)

@@ -1,0 +1,43 @@
+"""Fixtures for the project tests: the jobs engine's settings, storage on a fresh folder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.storage import default_storage
+
+from jobs import services
+from jobs.models import Job
+from tests.jobs import job_types  # noqa: F401  (registers the test job types)
+
+
+@pytest.fixture(autouse=True)
+def _jobs_settings(settings, tmp_path):
+    settings.JOB_WORKDIR = tmp_path / "jobs"
+    settings.JOB_PROGRESS_EVENT_INTERVAL = 0.0
+
+
+@pytest.fixture
+def storage(settings, tmp_path):
+    """Django's default storage on a fresh folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    return default_storage
+
+
+@pytest.fixture
+def submit(django_capture_on_commit_callbacks):
+    """Submit a job without running it (its task is captured, not executed)."""
+
+    def make(owner: Any, type: str = "test_steps", project_id: str = "", **input: Any) -> Job:
+        with django_capture_on_commit_callbacks(execute=False):
+            job, _ = services.job_submit(owner=owner, type=type, input=input, project_id=project_id)
+        return job
+
+    return make
