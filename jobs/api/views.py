@@ -26,6 +26,17 @@ from jobs.models import Job, JobLog, JobStatus, LogLevel, WebhookDelivery, Webho
 STATUS_ALIASES = {"final_ready": JobStatus.COMPLETED, "running": JobStatus.PROCESSING}
 
 
+# The sorts of every job listing (GET /jobs, GET /projects/:id/jobs).
+JOB_SORT_FIELDS = {
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "status": "status",
+    "priority": "priority",
+    "progress": "progress",
+    "type": "type",
+}
+
+
 class JobFilter(django_filters.FilterSet):
     status = django_filters.CharFilter(method="filter_status")
     type = django_filters.CharFilter()
@@ -60,14 +71,7 @@ class JobListView(GenericAPIView):
 
     serializer_class = s.JobSerializer
     filterset_class = JobFilter
-    sort_fields = {
-        "created_at": "created_at",
-        "updated_at": "updated_at",
-        "status": "status",
-        "priority": "priority",
-        "progress": "progress",
-        "type": "type",
-    }
+    sort_fields = JOB_SORT_FIELDS
     default_sort = "created_at"
 
     def get_queryset(self) -> QuerySet[Job]:

@@ -17,6 +17,7 @@ from config.api.responses import ApiResponse
 from config.api.schema import message_only
 from jobs.api.serializers import JobSerializer
 from jobs.api.submit import accepted, submit_job
+from jobs.api.views import JOB_SORT_FIELDS
 from jobs.models import Job
 from jobs.selectors import job_context
 from projects import permissions, selectors, services
@@ -206,14 +207,7 @@ class ProjectJobsView(ProjectAccessMixin, GenericAPIView):
     serializer_class = s.ProjectJobCreateSerializer
     queryset = Job.objects.none()  # the schema's model; the view reads the project's jobs
     filterset_class = ProjectJobFilter
-    sort_fields = {
-        "created_at": "created_at",
-        "updated_at": "updated_at",
-        "status": "status",
-        "priority": "priority",
-        "progress": "progress",
-        "type": "type",
-    }
+    sort_fields = JOB_SORT_FIELDS
     default_sort = "created_at"
 
     @extend_schema(
