@@ -152,9 +152,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                # A read timeout above the layer's 5 s blocking receive (else an idle consumer
-                # dies), and a pool large enough for many sockets leaving at once.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 2000}],
+                # A pool large enough for many sockets leaving at once (group_discard calls).
+                "hosts": [{"address": REDIS_URL, "max_connections": 2000}],
                 "prefix": f"{CACHE_KEY_PREFIX}:asgi",
             },
         }
