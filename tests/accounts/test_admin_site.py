@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.test import Client
 
 from accounts.models import Membership
@@ -37,8 +38,10 @@ def test_admin_pages_load(admin_client, path):
 def test_the_user_and_organization_change_pages_load(admin_client):
     user = UserFactory()
     org = OrganizationFactory(created_by=user)
-    assert admin_client.get(f"/admin/accounts/user/{user.pk}/change/").status_code == 200
-    assert admin_client.get(f"/admin/accounts/organization/{org.pk}/change/").status_code == 200
+    assert admin_client.get(f"/admin/accounts/user/{quote(user.pk)}/change/").status_code == 200
+    assert (
+        admin_client.get(f"/admin/accounts/organization/{quote(org.pk)}/change/").status_code == 200
+    )
 
 
 def test_suspending_from_the_admin_blocks_the_user(admin_client, admin_user):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.test import Client
 
 from jobs import engine
@@ -25,7 +26,7 @@ def test_the_job_pages_load(admin_client, user, submit):
     for path in (
         "/admin/jobs/job/",
         "/admin/jobs/job/?status__exact=completed",
-        f"/admin/jobs/job/{job.pk}/change/",
+        f"/admin/jobs/job/{quote(job.pk)}/change/",
         "/admin/jobs/webhookendpoint/",
         "/admin/jobs/webhookdelivery/",
     ):
@@ -63,6 +64,6 @@ def test_a_webhook_endpoint_shows_its_secret_read_only(admin_client):
     endpoint = WebhookEndpoint.objects.create(
         owner=UserFactory(), url="https://example.com/h", events=["job.*"], secret="whsec_abc"
     )
-    page = admin_client.get(f"/admin/jobs/webhookendpoint/{endpoint.pk}/change/")
+    page = admin_client.get(f"/admin/jobs/webhookendpoint/{quote(endpoint.pk)}/change/")
     assert page.status_code == 200
     assert b"whsec_abc" in page.content

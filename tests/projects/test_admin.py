@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.test import Client
 
 from jobs.models import Job, JobStatus
@@ -56,8 +57,8 @@ def test_the_organization_filter_and_the_change_pages_load(admin_client, project
     invitation = project.invitations.get()
     for path in (
         f"/admin/projects/project/?organization__id__exact={project.organization_id}",
-        f"/admin/projects/project/{project.pk}/change/",
-        f"/admin/projects/invitation/{invitation.pk}/change/",
+        f"/admin/projects/project/{quote(project.pk)}/change/",
+        f"/admin/projects/invitation/{quote(invitation.pk)}/change/",
     ):
         assert admin_client.get(path).status_code == 200, path
 
@@ -82,7 +83,7 @@ def test_deleting_from_the_admin_deletes_as_the_api_does(admin_client, project):
 
 def test_the_admin_form_refuses_to_set_the_deleted_status(admin_client, project):
     response = admin_client.post(
-        f"/admin/projects/project/{project.pk}/change/",
+        f"/admin/projects/project/{quote(project.pk)}/change/",
         {
             "title": project.title,
             "description": project.description,
