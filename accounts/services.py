@@ -97,6 +97,12 @@ def _save_new_user(user: User) -> User:
     return user
 
 
+def user_lock(*, user_id: str) -> User:
+    """Lock a user's row for the transaction: their limit checks (projects, daily cost,
+    jobs running at once) then run one at a time, so racing requests cannot both pass."""
+    return User.objects.select_for_update().get(pk=user_id)
+
+
 def apply_role(user: User, role: str) -> None:
     """The role decides admin-site access: moderators and admins are staff, admins superusers."""
     user.role = role

@@ -23,13 +23,14 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.plans import limits_for
+from accounts.services import user_lock
 from jobs import events, registry
 from jobs.models import IllegalTransition, Job, JobLog, JobStage, JobStatus, LogLevel, StageStatus
+from jobs.services import job_fail_worker_lost, job_finished_hook
 
 logger = logging.getLogger(__name__)
 
@@ -75,12 +76,10 @@ def claim(job_id: str, worker: str) -> tuple[str, Job | None]:
             return ClaimResult.GONE, None
         if stale and job.attempts >= settings.JOB_MAX_ATTEMPTS:
             # A redelivered message of a job whose workers kept dying: it is not run again.
-            from jobs.services import job_fail_worker_lost
-
             job_fail_worker_lost(job=job)
             return ClaimResult.GONE, None
         # Lock the owner so two workers cannot both start the owner's last allowed job.
-        owner = get_user_model().objects.select_for_update().get(pk=job.owner_id)
+        owner = user_lock(user_id=job.owner_id)
         running = (
             Job.objects.filter(
                 owner_id=job.owner_id,
@@ -330,7 +329,7 @@ class JobRunner:
                 {"code": error["code"], **({"traceback": trace} if trace else {})},
             )
             events.publish(self.job, "job_failed", error=error)
-        _finished_hook(self.job)
+        job_finished_hook(self.job)
 
     def _stopped(self, workdir: Path) -> None:
         """The job was cancelled (by its owner) or taken over (by another worker)."""
@@ -342,12 +341,6 @@ class JobRunner:
                 status=StageStatus.CANCELLED, completed_at=timezone.now()
             )
             _log(self.job, LogLevel.INFO, f"Stopped during {stage.name}; partial files removed")
-
-
-def _finished_hook(job: Job) -> None:
-    hook = registry.get(job.type).on_finished
-    if hook is not None:
-        hook(job)
 
 
 def run_job(job_id: str, *, worker: str) -> str:

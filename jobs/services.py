@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Case, DecimalField, F, Sum, When
 from django.utils import timezone
 
+from accounts.services import user_lock
 from config.api.errors import ApiError, Conflict, ErrorCode
 from jobs import events, registry
 from jobs.models import (
@@ -150,7 +150,7 @@ def job_submit(
     try:
         with transaction.atomic():
             # Serialises one owner's submissions: the daily total cannot be raced past.
-            get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
+            user_lock(user_id=owner.pk)
             if idempotency_key:
                 existing = _existing_for_key(owner.pk, idempotency_key, fingerprint)
                 if existing is not None:
@@ -196,7 +196,8 @@ def job_submit(
     return job, True
 
 
-def _finished(job: Job) -> None:
+def job_finished_hook(job: Job) -> None:
+    """Run the job type's on_finished hook (e.g. release a lock) once the transaction commits."""
     hook = registry.get(job.type).on_finished
     if hook is not None:
         transaction.on_commit(lambda: hook(job))
@@ -217,7 +218,7 @@ def job_cancel(*, job: Job) -> Job:
         )
         JobLog.objects.create(job=job, level=LogLevel.INFO, message="Job cancelled")
         events.publish(job, "job_cancelled")
-        _finished(job)
+        job_finished_hook(job)
     return job
 
 
@@ -242,7 +243,7 @@ def job_retry(
         new_input = apply(job.input, modified_text, retry_parameters or {})
     estimate = job_type.estimate(new_input).total
     with transaction.atomic():
-        get_user_model().objects.select_for_update().filter(pk=job.owner_id).first()
+        user_lock(user_id=job.owner_id)
         check_cost_limits(owner_id=job.owner_id, cost=estimate)
         stages = JobStage.objects.filter(job=job)
         if changed:
@@ -317,7 +318,7 @@ def job_fail_worker_lost(*, job: Job) -> bool:
         details={"attempts": job.attempts, "worker": job.worker},
     )
     events.publish(job, "job_failed", error=job.error)
-    _finished(job)
+    job_finished_hook(job)
     # The scratch files of the lost run, where they are on this machine (embedded mode).
     shutil.rmtree(Path(settings.JOB_WORKDIR) / job.pk, ignore_errors=True)
     return True

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, OrganizationRole, User
-from accounts.services import DEFAULT_ORGANIZATION_SETTINGS, send_email
+from accounts.services import DEFAULT_ORGANIZATION_SETTINGS, send_email, user_lock
 from config.api.errors import Conflict, Forbidden, NotFound, SubscriptionLimit, ValidationFailed
 from config.api.responses import iso
 from jobs import registry
@@ -52,12 +52,6 @@ def _check_title_free(owner: User, title: str, *, exclude: str | None = None) ->
         taken = taken.exclude(pk=exclude)
     if taken.exists():
         raise _title_taken(title)
-
-
-def _lock_owner(owner: User) -> User:
-    """Lock the owner's row: one owner's creations run one at a time, so two requests racing
-    for the last free project cannot both pass the limit (as jobs.services does for costs)."""
-    return User.objects.select_for_update().get(pk=owner.pk)
 
 
 def _check_project_limit(owner: User) -> None:
@@ -115,7 +109,7 @@ def project_create(*, owner: User, fields: dict[str, Any]) -> Project:
     organization_id = fields.get("organization_id")
     organization = _organization_for(owner, organization_id) if organization_id else None
     with transaction.atomic():
-        owner = _lock_owner(owner)
+        owner = user_lock(user_id=owner.pk)
         _check_project_limit(owner)
         if organization is not None:
             _check_organization_limit(organization)
@@ -252,7 +246,7 @@ def project_duplicate(
     ):
         organization = None  # the actor left it: the copy is theirs alone
     with transaction.atomic():
-        owner = _lock_owner(actor)
+        owner = user_lock(user_id=actor.pk)
         _check_project_limit(owner)
         if organization is not None:
             _check_organization_limit(organization)
