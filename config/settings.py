@@ -226,6 +226,52 @@ JOB_PROGRESS_EVENT_INTERVAL = 0.2  # progress events are coalesced to at most 5 
 JOB_COST_LIMIT_PER_JOB = env_decimal("JOB_COST_LIMIT_PER_JOB", "100", minimum=Decimal(0))
 JOB_COST_LIMIT_PER_DAY = env_decimal("JOB_COST_LIMIT_PER_DAY", "500", minimum=Decimal(0))
 
+# --- Media pipeline ------------------------------------------------------------------------
+# The video backend per job type: `animatic` (CPU, the embedded default) or `diffusers` (GPU
+# workers). MEDIA_VIDEO_BACKEND is the default; MEDIA_BACKENDS overrides it per job type, as
+# comma-separated `job_type=backend` pairs, e.g. `scene_continuation=diffusers`.
+MEDIA_VIDEO_BACKEND = env_str("MEDIA_VIDEO_BACKEND", "animatic", choices=("animatic", "diffusers"))
+MEDIA_BACKENDS = dict(pair.split("=", 1) for pair in env_list("MEDIA_BACKENDS") if "=" in pair)
+MEDIA_LIMITS = {
+    "max_shots": env_int("MEDIA_MAX_SHOTS", 48, minimum=1),
+    "max_prompt_chars": 2000,
+    "max_shot_seconds": env_int("MEDIA_MAX_SHOT_SECONDS", 30, minimum=1),
+    "max_seconds": env_int("MEDIA_MAX_SECONDS", 600, minimum=1),
+    "min_side": 128,
+    "max_width": 1920,
+    "max_height": 1920,
+}
+# diffusers on GPU workers: a Hugging Face model id or a local path for each task. The video
+# pipeline class (ltx, cogvideox, wan) and the image one (sd, sdxl, flux) are read from the
+# model's model_index.json when not given.
+DIFFUSERS_VIDEO_MODEL = env_str("DIFFUSERS_VIDEO_MODEL", "Lightricks/LTX-Video")
+DIFFUSERS_VIDEO_PIPELINE = env_str(
+    "DIFFUSERS_VIDEO_PIPELINE", "", choices=("", "ltx", "cogvideox", "wan")
+)
+DIFFUSERS_VIDEO_REVISION = env_str("DIFFUSERS_VIDEO_REVISION", "")
+DIFFUSERS_IMAGE_MODEL = env_str("DIFFUSERS_IMAGE_MODEL", "stabilityai/stable-diffusion-xl-base-1.0")
+DIFFUSERS_IMAGE_PIPELINE = env_str(
+    "DIFFUSERS_IMAGE_PIPELINE", "", choices=("", "sd", "sdxl", "flux")
+)
+DIFFUSERS_IMAGE_REVISION = env_str("DIFFUSERS_IMAGE_REVISION", "")
+DIFFUSERS_DEVICE = env_str("DIFFUSERS_DEVICE", "auto")  # auto: cuda when available
+DIFFUSERS_DTYPE = env_str("DIFFUSERS_DTYPE", "bfloat16", choices=("bfloat16", "float16", "float32"))
+DIFFUSERS_CPU_OFFLOAD = env_bool("DIFFUSERS_CPU_OFFLOAD", False)
+DIFFUSERS_VAE_TILING = env_bool("DIFFUSERS_VAE_TILING", True)
+DIFFUSERS_COMPILE = env_bool("DIFFUSERS_COMPILE", False)
+DIFFUSERS_STEPS = env_int("DIFFUSERS_STEPS", 30, minimum=1)
+DIFFUSERS_LOCAL_FILES_ONLY = env_bool("DIFFUSERS_LOCAL_FILES_ONLY", False)
+# Narration: espeak-ng when it is installed, a Piper voice model (.onnx) when a path is given.
+TTS_ENGINE = env_str("TTS_ENGINE", "auto", choices=("auto", "espeak", "piper", "none"))
+PIPER_MODEL = env_str("PIPER_MODEL", "")
+# Text generation: a local rule-based writer, or any OpenAI-compatible server.
+LLM_BASE_URL = env_optional("LLM_BASE_URL")
+LLM_MODEL = env_str("LLM_MODEL", "default")
+LLM_API_KEY = env_str("LLM_API_KEY", "")
+LLM_TIMEOUT_SECONDS = env_int("LLM_TIMEOUT_SECONDS", 60, minimum=1)
+# Transcription for POST /ai/audio: a local faster-whisper / whisper model path (none by default).
+SPEECH_MODEL = env_str("SPEECH_MODEL", "")
+
 # --- Webhooks ------------------------------------------------------------------------------
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 2, minimum=0)
