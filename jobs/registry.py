@@ -42,6 +42,9 @@ class JobType:
     stages: tuple[Stage, ...]
     queue: Literal["cpu", "gpu"] = "cpu"
     estimate: Callable[[dict[str, Any]], CostEstimate] = lambda _input: CostEstimate(Decimal(0))
+    # Checks and normalises a client's input before anything is queued; raises
+    # config.api.errors.ValidationFailed naming the bad fields.
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     # Builds the job's result from the stages' outputs.
     result: Callable[[Job, dict[str, Any]], dict[str, Any]] = lambda _job, outputs: outputs
     # Called when the job ends without completing (failed, cancelled), e.g. to release a lock.

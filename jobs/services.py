@@ -145,8 +145,11 @@ def job_submit(
     same key and body within 24 h return the first job; another body is 409.
     """
     job_type = registry.get(type)
+    fingerprint_input = input
+    if job_type.prepare is not None:
+        input = job_type.prepare(input)
     estimate = job_type.estimate(input).total
-    fingerprint = request_fingerprint(request_body if request_body is not None else input)
+    fingerprint = request_fingerprint(request_body if request_body is not None else fingerprint_input)
     try:
         with transaction.atomic():
             # Serialises one owner's submissions: the daily total cannot be raced past.
@@ -241,6 +244,8 @@ def job_retry(
     if changed:
         apply = job_type.apply_retry or registry.default_apply_retry
         new_input = apply(job.input, modified_text, retry_parameters or {})
+        if job_type.prepare is not None:
+            new_input = job_type.prepare(new_input)
     estimate = job_type.estimate(new_input).total
     with transaction.atomic():
         user_lock(user_id=job.owner_id)
