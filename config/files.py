@@ -7,12 +7,14 @@ signs: `/files/<token>` carries the file name and its expiry, signed with the se
 from __future__ import annotations
 
 import mimetypes
+import posixpath
+import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.http import FileResponse, HttpRequest, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,7 +30,8 @@ def signed_url(
     """A URL that serves the stored file `name` until the returned expiry time."""
     ttl = ttl or settings.SIGNED_URL_TTL
     expires = timezone.now().replace(microsecond=0) + timedelta(seconds=ttl)
-    if not isinstance(default_storage, FileSystemStorage):
+    # A playlist is always served by the platform, which signs the URLs inside it.
+    if not isinstance(default_storage, FileSystemStorage) and not name.endswith(".m3u8"):
         return default_storage.url(name, expire=ttl), expires  # type: ignore[call-arg]
     token = signing.dumps({"n": name, "e": int(expires.timestamp())}, salt=_SALT, compress=True)
     path = reverse("signed-file", args=[token])
@@ -44,7 +47,46 @@ def serve_signed(request: HttpRequest, token: str) -> HttpResponseBase:
         return error_response(ErrorCode.NOT_FOUND, "Invalid or expired link")
     if claim["e"] < timezone.now().timestamp() or not default_storage.exists(claim["n"]):
         return error_response(ErrorCode.NOT_FOUND, "Invalid or expired link")
+    if claim["n"].endswith(".m3u8"):
+        return _signed_playlist(request, claim["n"], claim["e"])
     content_type = mimetypes.guess_type(claim["n"])[0] or "application/octet-stream"
     response = FileResponse(default_storage.open(claim["n"], "rb"), content_type=content_type)
     response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+_URI_ATTRIBUTE = re.compile(r'URI="([^"]+)"')
+HLS_CONTENT_TYPE = "application/vnd.apple.mpegurl"
+
+
+def _signed_playlist(request: HttpRequest, name: str, expires_at: int) -> HttpResponse:
+    """An HLS playlist whose every URI (variants, segments, init sections) is signed too.
+
+    The URIs inside are relative to the playlist; each becomes a signed URL that expires with
+    the playlist's own link, so a player can follow the whole stream and nothing outlives it.
+    """
+    ttl = max(1, expires_at - int(timezone.now().timestamp()))
+    folder = posixpath.dirname(name)
+
+    def sign(uri: str) -> str:
+        if "://" in uri or uri.startswith("/"):
+            return uri
+        target = posixpath.normpath(posixpath.join(folder, uri))
+        if not target.startswith(folder + "/") and folder:
+            return uri  # never sign a path outside the playlist's folder
+        return signed_url(target, ttl=ttl, request=request)[0]
+
+    with default_storage.open(name, "rb") as handle:
+        text = handle.read().decode("utf-8")
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            lines.append(sign(stripped))
+        elif stripped.startswith("#"):
+            lines.append(_URI_ATTRIBUTE.sub(lambda m: f'URI="{sign(m.group(1))}"', line))
+        else:
+            lines.append(line)
+    response = HttpResponse("\n".join(lines) + "\n", content_type=HLS_CONTENT_TYPE)
+    response["Cache-Control"] = "private, max-age=30"
     return response

@@ -152,15 +152,22 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                # A pool large enough for many sockets leaving at once (group_discard calls).
-                "hosts": [{"address": REDIS_URL, "max_connections": 2000}],
+                # A read timeout above channels_redis's 5 s blocking pop: at redis-py's default
+                # (5 s) an idle receive raised TimeoutError and dropped a consumer every 5 s.
+                # jobs.fanout cancels its receive when its loop stops, so shutdown never waits
+                # on it. The pool is large enough for many sockets leaving at once.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 10, "max_connections": 2000}],
                 "prefix": f"{CACHE_KEY_PREFIX}:asgi",
+                # One hub channel per process carries every event of every group it follows.
+                "capacity": 1000,
             },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}
+    }
 
 # --- Celery --------------------------------------------------------------------------------
 # Without Redis the broker is a folder on disk, so that tasks sent from `manage.py` commands
@@ -231,6 +238,9 @@ JOB_COST_LIMIT_PER_DAY = env_decimal("JOB_COST_LIMIT_PER_DAY", "500", minimum=De
 # workers). MEDIA_VIDEO_BACKEND is the default; MEDIA_BACKENDS overrides it per job type, as
 # comma-separated `job_type=backend` pairs, e.g. `scene_continuation=diffusers`.
 MEDIA_VIDEO_BACKEND = env_str("MEDIA_VIDEO_BACKEND", "animatic", choices=("animatic", "diffusers"))
+# Still images (keyframes, POST /ai/image): `animatic` draws a storyboard frame on the CPU,
+# `diffusers` runs the text-to-image model on a GPU worker.
+MEDIA_IMAGE_BACKEND = env_str("MEDIA_IMAGE_BACKEND", "animatic", choices=("animatic", "diffusers"))
 MEDIA_BACKENDS = dict(pair.split("=", 1) for pair in env_list("MEDIA_BACKENDS") if "=" in pair)
 MEDIA_LIMITS = {
     "max_shots": env_int("MEDIA_MAX_SHOTS", 48, minimum=1),

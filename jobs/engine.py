@@ -293,7 +293,10 @@ class JobRunner:
 
     def _complete(self, outputs: dict[str, Any], workdir: Path) -> None:
         result = self.job_type.result(self.job, outputs)
-        actual = self.job_type.estimate(self.job.input).total
+        if self.job_type.actual_cost is not None:
+            actual = self.job_type.actual_cost(self.job, outputs)
+        else:
+            actual = self.job_type.estimate(self.job.input).total
         # Scratch files go first: a completed job never leaves any behind.
         shutil.rmtree(workdir, ignore_errors=True)
         with transaction.atomic():

@@ -47,6 +47,10 @@ class JobType:
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     # Builds the job's result from the stages' outputs.
     result: Callable[[Job, dict[str, Any]], dict[str, Any]] = lambda _job, outputs: outputs
+    # What the finished job really cost, from its outputs (default: the estimate).
+    actual_cost: Callable[[Job, dict[str, Any]], Decimal] | None = None
+    # Adds to a stored result what is only valid when read, e.g. signed, expiring file URLs.
+    present: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     # Called when the job ends without completing (failed, cancelled), e.g. to release a lock.
     on_finished: Callable[[Job], None] | None = None
     # How `modifiedText` and `retryParameters` change the input of a retried job.
@@ -83,6 +87,17 @@ def names() -> list[str]:
 
 def longest_time_limit() -> int:
     return max((t.time_limit for t in _types.values()), default=3600)
+
+
+def present_result(job_type: str, result: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A job's result as a client reads it (its type's `present` applied)."""
+    if not result:
+        return result
+    try:
+        presenter = get(job_type).present
+    except LookupError:
+        return result
+    return presenter(result) if presenter is not None else result
 
 
 def default_apply_retry(

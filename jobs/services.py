@@ -149,7 +149,9 @@ def job_submit(
     if job_type.prepare is not None:
         input = job_type.prepare(input)
     estimate = job_type.estimate(input).total
-    fingerprint = request_fingerprint(request_body if request_body is not None else fingerprint_input)
+    fingerprint = request_fingerprint(
+        request_body if request_body is not None else fingerprint_input
+    )
     try:
         with transaction.atomic():
             # Serialises one owner's submissions: the daily total cannot be raced past.

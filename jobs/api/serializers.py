@@ -16,7 +16,7 @@ from config.api.fields import (
     StrictURLField,
 )
 from config.api.serializers import StrictSerializer
-from jobs import webhooks
+from jobs import registry, webhooks
 from jobs.models import (
     Job,
     JobLog,
@@ -67,6 +67,7 @@ class JobSerializer(serializers.ModelSerializer):
     queue_position = serializers.SerializerMethodField()
     estimated_start = serializers.SerializerMethodField()
     cancelled_at = serializers.SerializerMethodField()
+    result = serializers.SerializerMethodField()
 
     class Meta:
         model = Job
@@ -103,6 +104,10 @@ class JobSerializer(serializers.ModelSerializer):
 
     def get_project_id(self, job: Job) -> str | None:
         return job.project_id or None
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_result(self, job: Job) -> Any:
+        return registry.present_result(job.type, job.result)
 
     def get_scene_id(self, job: Job) -> str | None:
         return job.scene_id or None
