@@ -55,6 +55,10 @@ PROGRESS_EVERY = 12  # frames
 OUTPUT_NAMES = ("video.mp4", "hls", "thumbnail.jpg", "poster.jpg")
 
 
+# PyAV names the decoder; for these the codec's own name is what callers expect.
+DECODER_CODECS = {"mp3float": "mp3", "mp2float": "mp2", "aac_fixed": "aac", "libdav1d": "av1"}
+
+
 class PackagingError(RuntimeError):
     """The frames could not be packaged (wrong frames, or outputs that fail verification)."""
 
@@ -159,13 +163,13 @@ def probe(path: Path | str) -> MediaInfo:
                 width=video.codec_context.width,
                 height=video.codec_context.height,
                 fps=round(float(rate), 3) if rate else None,
-                video_codec=video.codec_context.name,
+                video_codec=DECODER_CODECS.get(video.codec_context.name, video.codec_context.name),
                 video_profile=video.codec_context.profile,
                 pixel_format=getattr(video.codec_context.format, "name", None),
             )
         if audio is not None:
             info.update(
-                audio_codec=audio.codec_context.name,
+                audio_codec=DECODER_CODECS.get(audio.codec_context.name, audio.codec_context.name),
                 sample_rate=audio.codec_context.sample_rate,
                 channels=audio.codec_context.channels,
             )
