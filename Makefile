@@ -31,6 +31,7 @@ migrate: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 
 run: migrate
+	$(BIN)/python manage.py load_demo_catalog
 	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
 # pytest exits 5 when it collects no test: that is not a failure of the suite.

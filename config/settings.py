@@ -217,6 +217,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jobs.tasks.sweep_jobs_task",
         "schedule": env_int("JOB_SWEEP_SECONDS", 30, minimum=1),
     },
+    # Idea views are buffered in the cache and written to the database this often.
+    "flush-catalog-views": {
+        "task": "catalog.tasks.flush_views_task",
+        "schedule": env_int("CATALOG_VIEW_FLUSH_SECONDS", 15, minimum=1),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 

@@ -26,6 +26,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
     path("", include("jobs.api.urls")),
     path("", include("projects.api.urls")),
+    path("", include("catalog.api.urls")),
 ]
 
 urlpatterns = [
