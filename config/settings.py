@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "moderation",
     "media_pipeline",
     "projects",
+    "studio",
 ]
 
 MIDDLEWARE = [
@@ -286,6 +287,26 @@ LLM_API_KEY = env_str("LLM_API_KEY", "")
 LLM_TIMEOUT_SECONDS = env_int("LLM_TIMEOUT_SECONDS", 60, minimum=1)
 # Transcription for POST /ai/audio: a local faster-whisper / whisper model path (none by default).
 SPEECH_MODEL = env_str("SPEECH_MODEL", "")
+
+# --- Content screening (moderation) ----------------------------------------------------------
+# `rules`: offline term lists and context rules; `openai`: an OpenAI-compatible endpoint,
+# POST {MODERATION_BASE_URL}/moderations. Scores 0-1: at MODERATION_THRESHOLD content is
+# rejected (moderation_failed), at MODERATION_REVIEW_THRESHOLD it is flagged for review.
+MODERATION_BACKEND = env_str("MODERATION_BACKEND", "rules", choices=("rules", "openai"))
+MODERATION_THRESHOLD = float(env_decimal("MODERATION_THRESHOLD", "0.7", minimum=Decimal("0.01")))
+MODERATION_REVIEW_THRESHOLD = float(
+    env_decimal("MODERATION_REVIEW_THRESHOLD", "0.4", minimum=Decimal("0.01"))
+)
+if not MODERATION_REVIEW_THRESHOLD <= MODERATION_THRESHOLD <= 1:
+    raise ImproperlyConfigured(
+        "MODERATION_REVIEW_THRESHOLD and MODERATION_THRESHOLD must satisfy review <= threshold <= 1."
+    )
+MODERATION_BASE_URL = env_url("MODERATION_BASE_URL", schemes=("http", "https"))
+MODERATION_API_KEY = env_str("MODERATION_API_KEY", "")
+MODERATION_MODEL = env_str("MODERATION_MODEL", "omni-moderation-latest")
+MODERATION_TIMEOUT_SECONDS = env_int("MODERATION_TIMEOUT_SECONDS", 10, minimum=1)
+if MODERATION_BACKEND == "openai" and not MODERATION_BASE_URL:
+    raise ImproperlyConfigured("Environment variable MODERATION_BASE_URL is required when MODERATION_BACKEND=openai.")
 
 # --- Webhooks ------------------------------------------------------------------------------
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)

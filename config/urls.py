@@ -24,6 +24,8 @@ api_v1: list[URLPattern | URLResolver] = [
     route("health", HealthView.as_view(), "health"),
     route("schema", SchemaView.as_view(), "schema"),
     path("", include("accounts.api.urls")),
+    # Before jobs: studio's view of /jobs adds the film job's POST to the jobs list.
+    path("", include("studio.api.urls")),
     path("", include("jobs.api.urls")),
     path("", include("projects.api.urls")),
     path("", include("catalog.api.urls")),

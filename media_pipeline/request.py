@@ -110,14 +110,19 @@ class RenderRequest:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form, as kept in a job's input; `from_dict` reads it back."""
-        return asdict(self)
+        data = asdict(self)
+        data["shots"] = [
+            {**shot, "dialogue": [{"speaker": s, "line": line} for s, line in shot["dialogue"]]}
+            for shot in data["shots"]
+        ]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RenderRequest:
         """Build and validate a request from JSON; raises RenderRequestInvalid."""
         issues: list[dict[str, str]] = []
         raw_shots = data.get("shots")
-        if not isinstance(raw_shots, list) or not raw_shots:
+        if not isinstance(raw_shots, list | tuple) or not raw_shots:
             raise RenderRequestInvalid([{"field": "shots", "message": "At least one shot."}])
         shots = []
         for i, raw in enumerate(raw_shots):

@@ -1,0 +1,237 @@
+"""The generation job types: video, film, text, image, video and audio processing, tuning.
+
+Each registers with the jobs engine: its stages (media_pipeline does the work), how its input
+is checked before anything is queued (`prepare`), its price and its result.
+"""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.conf import settings
+
+from jobs import registry
+from jobs.costs import PER_IMAGE, film_estimate
+from jobs.engine import StageContext
+from jobs.models import Job, JobStatus
+from jobs.registry import CostEstimate, JobType, Stage
+from media_pipeline import images, pipeline, storage
+from media_pipeline.pipeline import OUTPUT_DIR
+from studio import inputs, rendering, services
+from studio.reporting import StageReporter
+
+VIDEO = "video_generation"
+FILM = "film"
+TEXT = "text_generation"
+IMAGE = "image_generation"
+VIDEO_PROCESSING = "video_processing"
+AUDIO_PROCESSING = "audio_processing"
+
+
+def _queue(backend: str) -> Literal["cpu", "gpu"]:
+    return "gpu" if backend == "diffusers" else "cpu"
+
+
+def _remove_outputs(job: Job) -> None:
+    """A cancelled job's stored files go with it (a failed one keeps them for its retry)."""
+    if job.status == JobStatus.CANCELLED:
+        storage.delete_tree(storage.output_prefix(job.owner_id, job.pk))
+
+
+# --- video ---------------------------------------------------------------------------------
+
+
+def finalization(ctx: StageContext) -> dict[str, Any]:
+    """The clip: the stored files, what they hold and how they were made."""
+    files = rendering.stored_files(ctx)
+    clip = services.clip_create_for_job(
+        job=ctx.job, result=rendering.video_result(ctx.outputs, files)
+    )
+    return {"clipId": clip.pk, "files": files}
+
+
+def _video_result(job: Job, outputs: dict[str, Any]) -> dict[str, Any]:
+    files = outputs["finalization"]["files"]
+    return {"clipId": outputs["finalization"]["clipId"], **rendering.video_result(outputs, files)}
+
+
+registry.register(
+    JobType(
+        name=VIDEO,
+        stages=(*rendering.VIDEO_STAGES, Stage("finalization", finalization, weight=0.2)),
+        queue=_queue(pipeline.backend_name(VIDEO)),
+        queue_for=lambda data: _queue(data.get("backend") or pipeline.backend_name(VIDEO)),
+        prepare=inputs.prepare_video,
+        estimate=lambda data: rendering.video_cost(inputs.request_of(data)),
+        result=_video_result,
+        present=rendering.present_files,
+        on_finished=_remove_outputs,
+        time_limit=4 * 3600,
+    )
+)
+
+
+# --- film: script → images → video with voice and music ------------------------------------
+
+
+def script_breakdown(ctx: StageContext) -> dict[str, Any]:
+    """The script becomes shots: what is seen, what is said, how long, how it is shot."""
+    request = inputs.film_request(ctx.input)
+    ctx.log("Script broken down into shots", shots=len(request.shots))
+    return {"request": request.to_dict()}
+
+
+def image_generation(ctx: StageContext) -> dict[str, Any]:
+    """The film's keyframes: `num_images` stills spread over the shots."""
+    request = rendering.render_request(ctx)
+    count = int(ctx.input["config"]["num_images"])
+    backend = ctx.input.get("image_backend") or settings.MEDIA_IMAGE_BACKEND
+    folder = ctx.workdir / OUTPUT_DIR / "images"
+    folder.mkdir(parents=True, exist_ok=True)
+    reporter = StageReporter(ctx)
+    made = []
+    for index in range(count):
+        name = f"images/keyframe_{index + 1:03d}.jpg"
+        target = ctx.workdir / OUTPUT_DIR / name
+        if not target.exists():
+            shot = request.shots[index * len(request.shots) // count]
+            image = images.make_image(
+                images.ImageRequest(
+                    prompt=shot.prompt,
+                    width=request.width,
+                    height=request.height,
+                    seed=request.seed + index,
+                    style=request.style,
+                ),
+                backend=backend,
+                reporter=reporter.part(index / count, (index + 1) / count),
+            )
+            image.convert("RGB").save(target, "JPEG", quality=90)
+        made.append(name)
+        reporter.progress((index + 1) / count, f"Keyframe {index + 1} of {count}")
+    return {"images": made}
+
+
+def _film_result(job: Job, outputs: dict[str, Any]) -> dict[str, Any]:
+    result = _video_result(job, outputs)
+    files = outputs["finalization"]["files"]
+    result["images"] = [files[name] for name in outputs["image_generation"]["images"]]
+    return result
+
+
+def _film_actual_cost(job: Job, outputs: dict[str, Any]) -> Decimal:
+    """What was made: the keyframes, the seconds of video, the voice if one spoke."""
+    config = job.input["config"]
+    duration = outputs["video_generation"]["info"]["duration"]
+    return film_estimate(
+        num_images=len(outputs["image_generation"]["images"]),
+        video_duration=duration,
+        include_voice=bool(config["include_voice"]) and outputs["narration"]["narrated"],
+        include_music=bool(config["include_music"]),
+    ).total
+
+
+def _film_estimate(data: dict[str, Any]) -> CostEstimate:
+    config = data["config"]
+    return film_estimate(
+        num_images=config["num_images"],
+        video_duration=config["video_duration"],
+        include_voice=config["include_voice"],
+        include_music=config["include_music"],
+    )
+
+
+registry.register(
+    JobType(
+        name=FILM,
+        stages=(
+            Stage("script_breakdown", script_breakdown, weight=0.5),
+            Stage("image_generation", image_generation, weight=2),
+            *rendering.VIDEO_STAGES,
+            Stage("finalization", finalization, weight=0.2),
+        ),
+        queue=_queue(pipeline.backend_name(FILM)),
+        queue_for=lambda data: _queue(data.get("backend") or pipeline.backend_name(FILM)),
+        prepare=inputs.prepare_film,
+        estimate=_film_estimate,
+        actual_cost=_film_actual_cost,
+        result=_film_result,
+        present=rendering.present_files,
+        on_finished=_remove_outputs,
+        time_limit=4 * 3600,
+    )
+)
+
+
+# --- text ----------------------------------------------------------------------------------
+
+
+def generate_text(ctx: StageContext) -> dict[str, Any]:
+    """Write the text with the local writer or the configured language model."""
+    from media_pipeline import text
+
+    started = time.monotonic()
+    result = text.generate_text(
+        ctx.input["prompt"],
+        parameters=ctx.input.get("parameters", {}),
+        context=ctx.input.get("context", {}),
+        seed=int(ctx.input.get("parameters", {}).get("seed", 0)),
+        reporter=StageReporter(ctx),
+    )
+    return {
+        "text": result.text,
+        "tokensUsed": result.tokens_used,
+        "completionTime": round(time.monotonic() - started, 3),
+        "model": result.model,
+        "finishReason": result.finish_reason,
+    }
+
+
+registry.register(
+    JobType(
+        name=TEXT,
+        stages=(Stage("generate", generate_text),),
+        prepare=inputs.prepare_text,
+        result=lambda job, outputs: outputs["generate"],
+        time_limit=600,
+    )
+)
+
+
+# --- image ---------------------------------------------------------------------------------
+
+
+def generate_image(ctx: StageContext) -> dict[str, Any]:
+    """Make the image and store it as a JPEG under the owner's prefix."""
+    started = time.monotonic()
+    request = inputs.image_request(ctx.input)
+    image = images.make_image(request, backend=ctx.input["backend"], reporter=StageReporter(ctx))
+    out = ctx.workdir / OUTPUT_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    image.convert("RGB").save(out / "image.jpg", "JPEG", quality=92)
+    stored = storage.upload_tree(out, storage.output_prefix(ctx.job.owner_id, ctx.job.pk))
+    name = stored["image.jpg"]
+    return {
+        "imageFile": name,
+        "resolution": f"{image.width}x{image.height}",
+        "fileSize": (out / "image.jpg").stat().st_size,
+        "generationTime": round(time.monotonic() - started, 3),
+        "model": ctx.input["model"],
+    }
+
+
+registry.register(
+    JobType(
+        name=IMAGE,
+        stages=(Stage("generate", generate_image),),
+        queue_for=lambda data: _queue(data.get("backend", "")),
+        prepare=inputs.prepare_image,
+        estimate=lambda data: CostEstimate(PER_IMAGE, {"image_generation": PER_IMAGE}),
+        result=lambda job, outputs: outputs["generate"],
+        present=rendering.present_files,
+        on_finished=_remove_outputs,
+        time_limit=1800,
+    )
+)

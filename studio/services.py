@@ -1,0 +1,45 @@
+"""Writes for generation: the clip a finished video job made, a template's use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from jobs.models import Job
+from studio.models import Clip, Template
+
+
+def clip_create_for_job(*, job: Job, result: dict[str, Any]) -> Clip:
+    """The job's clip (one per job: a rerun of the stage finds the first one)."""
+    request = job.input.get("request", {})
+    first_prompt = next(iter(request.get("shots", [])), {}).get("prompt", "")
+    title = job.input.get("title") or request.get("title") or first_prompt[:80] or "Generated clip"
+    clip, _ = Clip.objects.get_or_create(
+        job=job,
+        defaults={
+            "owner_id": job.owner_id,
+            "project_id": job.project_id or None,
+            "template_id": job.input.get("template_id") or None,
+            "title": title[:200],
+            "prompt": job.input.get("prompt") or job.input.get("script") or first_prompt,
+            "duration": result["duration"],
+            "width": result["width"],
+            "height": result["height"],
+            "fps": result["fps"] or 0,
+            "file_size": result["fileSize"],
+            "video_file": result["file"],
+            "hls_playlist": result["hlsFile"],
+            "thumbnail_file": result["thumbnailFile"],
+            "poster_file": result["posterFile"],
+            "manifest": result["manifest"],
+        },
+    )
+    return clip
+
+
+def template_count_use(*, template: Template) -> None:
+    """One more use of the template, without a read-modify-write race."""
+    with transaction.atomic():
+        Template.objects.filter(pk=template.pk).update(usage_count=F("usage_count") + 1)

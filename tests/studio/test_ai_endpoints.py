@@ -1,0 +1,111 @@
+"""StoryCore's AI endpoints: text, image and the model registry."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from jobs.models import Job, JobStatus
+from tests.config.test_conventions import assert_error
+from tests.studio.conftest import body_bytes, fetch, run
+
+pytestmark = pytest.mark.django_db
+
+
+def test_text_generation_answers_201_with_the_job_and_writes_about_the_prompt(user_api):
+    response = user_api.post(
+        "/api/v1/ai/text",
+        {
+            "prompt": "Write a story about a robot who learns to feel emotions",
+            "parameters": {"temperature": 0.7, "maxTokens": 300},
+            "context": {"genre": "science fiction", "length": "short story"},
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    data = response.json()["data"]
+    assert (data["type"], data["model"]) == ("text_generation", "mdl_story_writer")
+    assert data["parameters"] == {"temperature": 0.7, "maxTokens": 300}
+    assert data["context"] == {"genre": "science fiction", "length": "short story"}
+    job = run(data["id"])
+    assert job.status == JobStatus.COMPLETED, job.error
+    result = user_api.get(f"/api/v1/jobs/{job.pk}").json()["data"]["result"]
+    assert "robot" in result["text"].lower()
+    assert 0 < result["tokensUsed"] <= 300
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"prompt": ""}, "prompt"),
+        ({"prompt": "x", "model": "gpt-17"}, "model"),
+        ({"prompt": "x", "parameters": {"temperature": 5}}, "parameters.temperature"),
+        ({"prompt": "x", "parameters": {"maxTokens": "many"}}, "parameters.maxTokens"),
+        ({"prompt": "x", "parameters": {"beamWidth": 3}}, "parameters.beamWidth"),
+    ],
+)
+def test_a_bad_text_request_creates_no_job(user_api, body, field):
+    error = assert_error(
+        user_api.post("/api/v1/ai/text", body, format="json"), 400, "VALIDATION_ERROR"
+    )
+    assert field in {item["field"] for item in error["error"]["details"]}
+    assert not Job.objects.exists()
+
+
+def test_image_generation_stores_a_jpeg_of_the_asked_size(user_api):
+    response = user_api.post(
+        "/api/v1/ai/image",
+        {
+            "prompt": "A beautiful landscape with mountains and a lake",
+            "parameters": {"resolution": "320x192", "seed": 12345},
+            "context": {"style": "realistic"},
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    job = run(response.json()["data"]["id"])
+    assert job.status == JobStatus.COMPLETED, job.error
+    result = user_api.get(f"/api/v1/jobs/{job.pk}").json()["data"]["result"]
+    assert result["resolution"] == "320x192"
+    image = Image.open(io.BytesIO(body_bytes(fetch(user_api, result["imageUrl"]))))
+    assert (image.format, image.size) == ("JPEG", (320, 192))
+
+
+def test_an_image_at_an_impossible_size_is_refused(user_api):
+    response = user_api.post(
+        "/api/v1/ai/image",
+        {"prompt": "a lake", "parameters": {"resolution": "10x10"}},
+        format="json",
+    )
+    assert_error(response, 400, "VALIDATION_ERROR")
+
+
+def test_the_model_registry_lists_models_by_type(user_api):
+    listed = user_api.get("/api/v1/ai/models").json()
+    ids = {model["id"] for model in listed["data"]}
+    assert {"mdl_animatic", "mdl_diffusers_video", "mdl_story_writer", "mdl_tts"} <= ids
+    assert listed["meta"]["total"] == len(ids)
+    videos = user_api.get("/api/v1/ai/models?type=video").json()["data"]
+    assert videos and {model["type"] for model in videos} == {"video"}
+    animatic = next(model for model in videos if model["id"] == "mdl_animatic")
+    assert animatic["status"] == "active"
+    assert animatic["parameters"]["fps"]["default"] == 24
+    assert_error(user_api.get("/api/v1/ai/models?type=smell"), 400, "VALIDATION_ERROR")
+
+
+def test_a_models_detail_counts_its_real_usage(user_api):
+    job_id = user_api.post(
+        "/api/v1/ai/text", {"prompt": "A lighthouse keeper"}, format="json"
+    ).json()["data"]["id"]
+    run(job_id)
+    detail = user_api.get("/api/v1/ai/models/mdl_story_writer").json()["data"]
+    assert detail["usage"]["totalRequests"] == 1
+    assert detail["usage"]["successRate"] == 1.0
+    assert_error(user_api.get("/api/v1/ai/models/mdl_nope"), 404, "NOT_FOUND")
+
+
+def test_the_ai_endpoints_need_a_token(api):
+    assert_error(api.post("/api/v1/ai/text", {"prompt": "x"}, format="json"), 401, "UNAUTHORIZED")
+    assert_error(api.get("/api/v1/ai/models"), 401, "UNAUTHORIZED")
