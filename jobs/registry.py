@@ -41,10 +41,12 @@ class JobType:
     name: str
     stages: tuple[Stage, ...]
     queue: Literal["cpu", "gpu"] = "cpu"
+    # The queue of one job when it depends on the input (e.g. the model a client chose).
+    queue_for: Callable[[dict[str, Any]], Literal["cpu", "gpu"]] | None = None
     estimate: Callable[[dict[str, Any]], CostEstimate] = lambda _input: CostEstimate(Decimal(0))
-    # Checks and normalises a client's input before anything is queued; raises
-    # config.api.errors.ValidationFailed naming the bad fields.
-    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # Checks and normalises a client's input (for the job's owner) before anything is
+    # queued; raises config.api.errors.ValidationFailed naming the bad fields.
+    prepare: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None
     # Builds the job's result from the stages' outputs.
     result: Callable[[Job, dict[str, Any]], dict[str, Any]] = lambda _job, outputs: outputs
     # What the finished job really cost, from its outputs (default: the estimate).

@@ -147,7 +147,7 @@ def job_submit(
     job_type = registry.get(type)
     fingerprint_input = input
     if job_type.prepare is not None:
-        input = job_type.prepare(input)
+        input = job_type.prepare(input, owner)
     estimate = job_type.estimate(input).total
     fingerprint = request_fingerprint(
         request_body if request_body is not None else fingerprint_input
@@ -167,7 +167,7 @@ def job_submit(
                 input=input,
                 project_id=project_id,
                 scene_id=scene_id,
-                queue=job_type.queue,
+                queue=job_type.queue_for(input) if job_type.queue_for else job_type.queue,
                 priority=priority,
                 max_retries=job_type.max_retries,
                 estimated_cost=estimate,
@@ -247,7 +247,7 @@ def job_retry(
         apply = job_type.apply_retry or registry.default_apply_retry
         new_input = apply(job.input, modified_text, retry_parameters or {})
         if job_type.prepare is not None:
-            new_input = job_type.prepare(new_input)
+            new_input = job_type.prepare(new_input, job.owner)
     estimate = job_type.estimate(new_input).total
     with transaction.atomic():
         user_lock(user_id=job.owner_id)

@@ -257,7 +257,7 @@ VIDEO_PARAMETERS = {
 }
 
 
-def prepare_video(data: dict[str, Any]) -> dict[str, Any]:
+def prepare_video(data: dict[str, Any], owner: Any = None) -> dict[str, Any]:
     """A video job's input: a checked render request, the model and its backend."""
     spec = model_for(data.get("model"), task="video_generation")
     if spec.backend not in ("animatic", "diffusers"):
@@ -301,7 +301,7 @@ FILM_DEFAULTS: dict[str, Any] = {
 }
 
 
-def prepare_film(data: dict[str, Any]) -> dict[str, Any]:
+def prepare_film(data: dict[str, Any], owner: Any = None) -> dict[str, Any]:
     """The film job API's `script` and `config`, checked and completed with defaults."""
     script = prompt_of(data.get("script"), "script", limit=20000)
     raw = data.get("config") or {}
@@ -387,7 +387,7 @@ def film_request(data: dict[str, Any]) -> RenderRequest:
 # --- text and image ------------------------------------------------------------------------
 
 
-def prepare_text(data: dict[str, Any]) -> dict[str, Any]:
+def prepare_text(data: dict[str, Any], owner: Any = None) -> dict[str, Any]:
     spec = model_for(data.get("model"), task="text_generation")
     context = data.get("context") or {}
     if not isinstance(context, dict):
@@ -401,7 +401,7 @@ def prepare_text(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def prepare_image(data: dict[str, Any]) -> dict[str, Any]:
+def prepare_image(data: dict[str, Any], owner: Any = None) -> dict[str, Any]:
     spec = model_for(data.get("model"), task="image_generation")
     parameters = check_parameters(data.get("parameters"), spec.parameters)
     width, height = resolution_of(parameters.get("resolution", "1024x576"), "parameters.resolution")

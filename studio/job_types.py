@@ -19,7 +19,7 @@ from jobs.models import Job, JobStatus
 from jobs.registry import CostEstimate, JobType, Stage
 from media_pipeline import images, pipeline, storage
 from media_pipeline.pipeline import OUTPUT_DIR
-from studio import inputs, rendering, services
+from studio import inputs, processing, rendering, services
 from studio.reporting import StageReporter
 
 VIDEO = "video_generation"
@@ -235,3 +235,22 @@ registry.register(
         time_limit=1800,
     )
 )
+
+
+# --- video and audio processing ------------------------------------------------------------
+
+
+def _processing(kind: processing.Kind) -> JobType:
+    return JobType(
+        name=f"{kind}_processing",
+        stages=(Stage("process", lambda ctx: processing.process(kind, ctx)),),
+        prepare=lambda data, owner: processing.prepare(kind, data, owner),
+        result=lambda job, outputs: outputs["process"],
+        present=rendering.present_files,
+        on_finished=_remove_outputs,
+        time_limit=3600,
+    )
+
+
+registry.register(_processing("video"))
+registry.register(_processing("audio"))

@@ -29,7 +29,9 @@ POSTER = "poster.jpg"
 
 
 def render_request(ctx: StageContext) -> RenderRequest:
-    return RenderRequest.from_dict(ctx.input["request"])
+    """The job's render request: in its input, or made from a script by an earlier stage."""
+    made = (ctx.outputs.get("script_breakdown") or {}).get("request")
+    return RenderRequest.from_dict(made or ctx.input["request"])
 
 
 def timed_request(ctx: StageContext) -> RenderRequest:

@@ -29,6 +29,8 @@ class ErrorCode(StrEnum):
     FILE_TOO_LARGE = "FILE_TOO_LARGE"
     UNSUPPORTED_FORMAT = "UNSUPPORTED_FORMAT"
     CONTINUITY_VIOLATION = "CONTINUITY_VIOLATION"
+    # A request this installation cannot serve: the model it needs is not configured here.
+    MODEL_NOT_CONFIGURED = "MODEL_NOT_CONFIGURED"
     JOB_NOT_CANCELLABLE = "JOB_NOT_CANCELLABLE"
     JOB_NOT_RETRYABLE = "JOB_NOT_RETRYABLE"
     RATE_LIMITED = "RATE_LIMITED"
@@ -53,6 +55,7 @@ STATUS_FOR_CODE: dict[ErrorCode, int] = {
     ErrorCode.FILE_TOO_LARGE: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     ErrorCode.UNSUPPORTED_FORMAT: status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
     ErrorCode.CONTINUITY_VIOLATION: status.HTTP_422_UNPROCESSABLE_ENTITY,
+    ErrorCode.MODEL_NOT_CONFIGURED: status.HTTP_422_UNPROCESSABLE_ENTITY,
     ErrorCode.JOB_NOT_CANCELLABLE: status.HTTP_409_CONFLICT,
     ErrorCode.JOB_NOT_RETRYABLE: status.HTTP_409_CONFLICT,
     ErrorCode.RATE_LIMITED: status.HTTP_429_TOO_MANY_REQUESTS,
@@ -121,6 +124,11 @@ class Conflict(ApiError):
 class SubscriptionLimit(ApiError):
     code = ErrorCode.SUBSCRIPTION_LIMIT
     default_message = "Your plan's limit has been reached"
+
+
+class ModelNotConfigured(ApiError):
+    code = ErrorCode.MODEL_NOT_CONFIGURED
+    default_message = "The model this request needs is not configured on this platform"
 
 
 class RateLimited(ApiError):

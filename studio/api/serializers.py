@@ -137,6 +137,17 @@ class GenerationRequestSerializer(StrictSerializer):
     project_id = StrictCharField(required=False)
 
 
+class ProcessingRequestSerializer(StrictSerializer):
+    """POST /ai/video and /ai/audio: one of the caller's files and the operations to run."""
+
+    input_path = StrictCharField()
+    output_path = StrictCharField(required=False, allow_blank=True)
+    model = StrictCharField(required=False, allow_blank=True)
+    parameters = serializers.JSONField(required=False)
+    operations = serializers.JSONField(required=False)
+    project_id = StrictCharField(required=False)
+
+
 class VideoGenerateSerializer(StrictSerializer):
     """POST /generate/video: the AI Video System's prompt and parameters."""
 

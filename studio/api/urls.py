@@ -10,6 +10,8 @@ urlpatterns = [
     route("jobs", views.JobCollectionView.as_view(), "jobs-collection"),
     route("ai/text", views.TextView.as_view(), "ai-text"),
     route("ai/image", views.ImageView.as_view(), "ai-image"),
+    route("ai/video", views.VideoProcessingView.as_view(), "ai-video"),
+    route("ai/audio", views.AudioProcessingView.as_view(), "ai-audio"),
     route("ai/models", views.ModelListView.as_view(), "ai-models"),
     route("ai/models/<model_id>", views.ModelDetailView.as_view(), "ai-model"),
     route("generate/video", views.GenerateVideoView.as_view(), "generate-video"),

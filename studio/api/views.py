@@ -131,6 +131,40 @@ class ImageView(AiJobView):
         return super().post(request)
 
 
+class VideoProcessingView(AiJobView):
+    """POST /ai/video: enhancement, stabilisation, resize, transcode."""
+
+    job_type = job_types.VIDEO_PROCESSING
+    created_message = "Video processing job created"
+    serializer_class = s.ProcessingRequestSerializer
+    schema_errors = (402, 404, 422)
+
+    @extend_schema(
+        operation_id="ai_video",
+        tags=["ai"],
+        summary="Process one of your videos with ffmpeg operations",
+        responses={201: JobSerializer},
+    )
+    def post(self, request: AuthenticatedRequest) -> ApiResponse:
+        return super().post(request)
+
+
+class AudioProcessingView(VideoProcessingView):
+    """POST /ai/audio: transcode, normalise, noise reduction (transcription if configured)."""
+
+    job_type = job_types.AUDIO_PROCESSING
+    created_message = "Audio processing job created"
+
+    @extend_schema(
+        operation_id="ai_audio",
+        tags=["ai"],
+        summary="Process the audio of one of your files",
+        responses={201: JobSerializer},
+    )
+    def post(self, request: AuthenticatedRequest) -> ApiResponse:
+        return super().post(request)
+
+
 class ModelListView(GenericAPIView):
     """GET /ai/models (`type` filter, pages)."""
 

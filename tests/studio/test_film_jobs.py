@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import av
 import pytest
@@ -83,8 +84,8 @@ def test_a_film_job_makes_keyframes_and_a_narrated_video_and_records_its_cost(us
     ("overrides", "field"),
     [
         ({"script": ""}, "script"),
-        ({"config": {**CONFIG, "num_images": 0}}, "config.num_images"),
-        ({"config": {**CONFIG, "video_duration": 99999}}, "config.video_duration"),
+        ({"config": {**CONFIG, "num_images": 0}}, "config.numImages"),
+        ({"config": {**CONFIG, "video_duration": 99999}}, "config.videoDuration"),
         ({"config": {**CONFIG, "quality": "ultra"}}, "config.quality"),
         ({"config": {**CONFIG, "mood": "furious"}}, "config.mood"),
         ({"config": {**CONFIG, "voice": "klingon"}}, "config.voice"),
@@ -98,6 +99,6 @@ def test_a_bad_film_request_creates_nothing(user_api, project, overrides, field)
 
 
 def test_a_film_over_the_cost_limit_is_refused_with_402(user_api, project, settings):
-    settings.JOB_COST_LIMIT_PER_JOB = 0.5
+    settings.JOB_COST_LIMIT_PER_JOB = Decimal("0.10")
     assert_error(create(user_api, project), 402, "COST_LIMIT")
     assert not Job.objects.exists()
