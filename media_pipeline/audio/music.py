@@ -474,7 +474,7 @@ def synthesize_music(
         + 0.5 * bed.bass()
         + (0.18 + 0.12 * plan.energy) * bed.lead()
         + drum_gain * bed.drums()
-        + 0.45 * bed.drone()
+        + (0.7 if plan.drone == "dissonant" else 0.45) * bed.drone()  # horror leans on it
     )
     seconds = n / sample_rate
     fade_in = min(1.5, seconds * 0.15)
