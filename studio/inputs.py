@@ -62,6 +62,13 @@ QUALITY_RESOLUTIONS = {"low": (640, 360), "medium": (1280, 720), "high": (1920, 
 VOICE_ALIASES = {"default": "en", "narrator": "en"}
 
 
+def tuned_defaults(*, owner: Any, model_id: str, task: str) -> dict[str, Any]:
+    """The owner's tuned parameters for a model and task (POST /ai/models/:id/optimize)."""
+    from studio.tuning import tuned_defaults as stored
+
+    return stored(owner=owner, model_id=model_id, task=task)
+
+
 def fail(issues: Issues) -> ValidationFailed:
     """A 400 naming each bad field as the client spelt it (camelCase paths)."""
     issues = [{**issue, "field": camel(issue["field"])} for issue in issues]
@@ -277,7 +284,10 @@ def prepare_video(data: dict[str, Any], owner: Any = None) -> dict[str, Any]:
                     for name in unknown
                 ]
             )
-        request = video_request_from_prompt(prompt, parameters, title=data.get("title", ""))
+        tuned = tuned_defaults(owner=owner, model_id=spec.id, task="video_generation")
+        request = video_request_from_prompt(
+            prompt, {**tuned, **parameters}, title=data.get("title", "")
+        )
     return {
         **{k: v for k, v in data.items() if k not in ("parameters",)},
         "request": request.to_dict(),
@@ -396,14 +406,20 @@ def prepare_text(data: dict[str, Any], owner: Any = None) -> dict[str, Any]:
         **data,
         "prompt": prompt_of(data.get("prompt"), limit=20000),
         "model": spec.id,
-        "parameters": check_parameters(data.get("parameters"), spec.parameters),
+        "parameters": {
+            **tuned_defaults(owner=owner, model_id=spec.id, task="text_generation"),
+            **check_parameters(data.get("parameters"), spec.parameters),
+        },
         "context": context,
     }
 
 
 def prepare_image(data: dict[str, Any], owner: Any = None) -> dict[str, Any]:
     spec = model_for(data.get("model"), task="image_generation")
-    parameters = check_parameters(data.get("parameters"), spec.parameters)
+    parameters = {
+        **tuned_defaults(owner=owner, model_id=spec.id, task="image_generation"),
+        **check_parameters(data.get("parameters"), spec.parameters),
+    }
     width, height = resolution_of(parameters.get("resolution", "1024x576"), "parameters.resolution")
     limits = settings.MEDIA_LIMITS
     for side, value, most in (("Width", width, "max_width"), ("Height", height, "max_height")):

@@ -18,8 +18,9 @@ from jobs.engine import StageContext
 from jobs.models import Job, JobStatus
 from jobs.registry import CostEstimate, JobType, Stage
 from media_pipeline import images, pipeline, storage
+from media_pipeline import registry as models
 from media_pipeline.pipeline import OUTPUT_DIR
-from studio import inputs, processing, rendering, services
+from studio import inputs, processing, rendering, services, tuning
 from studio.reporting import StageReporter
 
 VIDEO = "video_generation"
@@ -28,6 +29,7 @@ TEXT = "text_generation"
 IMAGE = "image_generation"
 VIDEO_PROCESSING = "video_processing"
 AUDIO_PROCESSING = "audio_processing"
+MODEL_OPTIMIZATION = "model_optimization"
 
 
 def _queue(backend: str) -> Literal["cpu", "gpu"]:
@@ -179,6 +181,7 @@ def generate_text(ctx: StageContext) -> dict[str, Any]:
         context=ctx.input.get("context", {}),
         seed=int(ctx.input.get("parameters", {}).get("seed", 0)),
         reporter=StageReporter(ctx),
+        model="rule-writer" if ctx.input["model"] == "mdl_story_writer" else None,
     )
     return {
         "text": result.text,
@@ -254,3 +257,17 @@ def _processing(kind: processing.Kind) -> JobType:
 
 registry.register(_processing("video"))
 registry.register(_processing("audio"))
+
+
+# --- model tuning --------------------------------------------------------------------------
+
+registry.register(
+    JobType(
+        name=MODEL_OPTIMIZATION,
+        stages=(Stage("optimize", tuning.optimize),),
+        queue_for=lambda data: _queue(models.get(data["model_id"]).backend),
+        prepare=tuning.prepare,
+        result=lambda job, outputs: outputs["optimize"],
+        time_limit=1800,
+    )
+)

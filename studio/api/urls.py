@@ -14,6 +14,7 @@ urlpatterns = [
     route("ai/audio", views.AudioProcessingView.as_view(), "ai-audio"),
     route("ai/models", views.ModelListView.as_view(), "ai-models"),
     route("ai/models/<model_id>", views.ModelDetailView.as_view(), "ai-model"),
+    route("ai/models/<model_id>/optimize", views.ModelOptimizeView.as_view(), "ai-model-optimize"),
     route("generate/video", views.GenerateVideoView.as_view(), "generate-video"),
     route("generate/status/<job_id>", views.GenerationStatusView.as_view(), "generate-status"),
     route("generate/clip/<clip_id>", views.ClipView.as_view(), "generate-clip"),

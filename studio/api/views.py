@@ -204,6 +204,30 @@ class ModelDetailView(GenericAPIView):
         return ApiResponse(data)
 
 
+class ModelOptimizeView(GenericAPIView):
+    """POST /ai/models/:id/optimize: a probe job that measures and stores tuned defaults."""
+
+    serializer_class = s.OptimizeSerializer
+    schema_errors = (402, 404)
+
+    @extend_schema(
+        operation_id="ai_models_optimize",
+        tags=["ai"],
+        summary="Tune a model's defaults for a task, measured on a short probe",
+        responses={202: JobSerializer},
+    )
+    def post(self, request: AuthenticatedRequest, model_id: str) -> ApiResponse:
+        spec = _model(model_id)
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job, created = submit_job(
+            request,
+            type=job_types.MODEL_OPTIMIZATION,
+            input={**data.validated_data, "model_id": spec.id},
+        )
+        return accepted(job, created, message="Model optimization queued")
+
+
 # --- the AI Video System -------------------------------------------------------------------
 
 

@@ -109,3 +109,46 @@ def test_a_models_detail_counts_its_real_usage(user_api):
 def test_the_ai_endpoints_need_a_token(api):
     assert_error(api.post("/api/v1/ai/text", {"prompt": "x"}, format="json"), 401, "UNAUTHORIZED")
     assert_error(api.get("/api/v1/ai/models"), 401, "UNAUTHORIZED")
+
+
+def test_optimizing_a_model_measures_a_probe_and_tunes_the_callers_defaults(user_api):
+    response = user_api.post(
+        "/api/v1/ai/models/mdl_animatic/optimize",
+        {"task": "video_generation", "optimizationLevel": "speed"},
+        format="json",
+    )
+    assert response.status_code == 202, response.content
+    job = run(response.json()["data"]["id"])
+    assert job.status == JobStatus.COMPLETED, job.error
+    result = user_api.get(f"/api/v1/jobs/{job.pk}").json()["data"]["result"]
+    assert (result["status"], result["optimizationLevel"]) == ("optimized", "speed")
+    measured = result["optimizationResult"]
+    baseline, tuned = measured["baseline"], measured["tuned"]
+    assert baseline["seconds"] > 0 and tuned["seconds"] > 0
+    # The numbers are the measurements, not a claim: recompute them from the two runs.
+    assert measured["speedImprovement"] == pytest.approx(
+        1 - tuned["seconds"] / baseline["seconds"], abs=1e-3
+    )
+    assert measured["memoryReduction"] == pytest.approx(
+        1 - tuned["peakMemory"] / baseline["peakMemory"], abs=1e-3
+    )
+    # 640x360 at 12 fps is a quarter of the pixels at half the frames of 1280x720 at 24.
+    assert measured["speedImprovement"] > 0.5
+    # The caller's next video uses the tuned defaults.
+    queued = user_api.post(
+        "/api/v1/generate/video", {"prompt": "A harbour at dawn"}, format="json"
+    ).json()["data"]
+    request = Job.objects.get(pk=queued["jobId"]).input["request"]
+    assert (request["width"], request["height"], request["fps"]) == (640, 360, 12)
+
+
+def test_optimizing_for_a_task_the_model_does_not_do_is_refused(user_api):
+    response = user_api.post(
+        "/api/v1/ai/models/mdl_animatic/optimize", {"task": "text_generation"}, format="json"
+    )
+    assert_error(response, 400, "VALIDATION_ERROR")
+    assert_error(
+        user_api.post("/api/v1/ai/models/mdl_nope/optimize", {"task": "x"}, format="json"),
+        404,
+        "NOT_FOUND",
+    )
