@@ -252,3 +252,11 @@ def test_a_still_is_one_frame_of_the_prompt():
     assert np.array_equal(
         still, render_still(prompt="a lighthouse on the coast", width=W, height=H, seed=3)
     )
+
+
+def test_vintage_grain_flickers_and_never_wraps_to_bright():
+    shot = Shot("a street at night", narration="Once.", duration=0.5)
+    grainy = frames(make(shot, style="vintage"))
+    assert not np.array_equal(grainy[0], grainy[1])  # the grain moves, the picture does not
+    band = grainy[0][int(H * 0.75) :].astype(int)
+    assert np.percentile(band, 5) < 40  # the caption's dark backing stays dark: no wrap-around
