@@ -299,14 +299,16 @@ MODERATION_REVIEW_THRESHOLD = float(
 )
 if not MODERATION_REVIEW_THRESHOLD <= MODERATION_THRESHOLD <= 1:
     raise ImproperlyConfigured(
-        "MODERATION_REVIEW_THRESHOLD and MODERATION_THRESHOLD must satisfy review <= threshold <= 1."
+        "MODERATION_REVIEW_THRESHOLD <= MODERATION_THRESHOLD <= 1 must hold."
     )
 MODERATION_BASE_URL = env_url("MODERATION_BASE_URL", schemes=("http", "https"))
 MODERATION_API_KEY = env_str("MODERATION_API_KEY", "")
 MODERATION_MODEL = env_str("MODERATION_MODEL", "omni-moderation-latest")
 MODERATION_TIMEOUT_SECONDS = env_int("MODERATION_TIMEOUT_SECONDS", 10, minimum=1)
 if MODERATION_BACKEND == "openai" and not MODERATION_BASE_URL:
-    raise ImproperlyConfigured("Environment variable MODERATION_BASE_URL is required when MODERATION_BACKEND=openai.")
+    raise ImproperlyConfigured(
+        "Environment variable MODERATION_BASE_URL is required when MODERATION_BACKEND=openai."
+    )
 
 # --- Webhooks ------------------------------------------------------------------------------
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
