@@ -9,8 +9,10 @@ the same WAV (a two-tone chord) are encoded, alternately, 3 times each:
     exactly package's main-rendition arguments (`main_video_args`, `audio_args`,
     `+faststart`), fed from the same in-memory frames the same way (one write per frame).
 
-The goal is package <= 1.1x bare (ratio of medians). Wall times, ratio, and /proc/loadavg
-before and after every run are printed as JSON and as a markdown table.
+The goal is package <= 1.1x bare (ratio of median wall times). Wall times, CPU times (user +
+system of this process and ffmpeg: less sensitive than wall time to other load on a shared
+machine), the ratios, and /proc/loadavg before and after every run are printed as JSON and as
+a markdown table.
 
     .venv/bin/python bench/packaging.py [--seconds 20 --width 1280 --height 720 --fps 24
                                          --reps 3 --out /tmp/packaging_bench.json]
@@ -22,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -99,6 +102,15 @@ def bare(frames: np.ndarray, fps: int, wav: Path, out: Path) -> None:
         raise SystemExit("bare ffmpeg failed")
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process and its waited-for children (ffmpeg)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
 def loadavg() -> str:
     return Path("/proc/loadavg").read_text().strip()
 
@@ -127,6 +139,7 @@ def main() -> None:
             order = ("bare", "package") if rep % 2 == 0 else ("package", "bare")
             for kind in order:
                 before = loadavg()
+                cpu0 = cpu_seconds()
                 t0 = time.perf_counter()
                 if kind == "bare":
                     bare(frames, args.fps, wav, work / "bare.mp4")
@@ -144,20 +157,27 @@ def main() -> None:
                     )
                     size = result.mp4.stat().st_size
                 wall = time.perf_counter() - t0
+                cpu = cpu_seconds() - cpu0
                 runs.append(
                     {
                         "rep": rep,
                         "kind": kind,
                         "wall_s": round(wall, 3),
+                        "cpu_s": round(cpu, 3),
                         "mp4_bytes": size,
                         "loadavg_before": before,
                         "loadavg_after": loadavg(),
                     }
                 )
-                print(f"rep {rep} {kind:8s} {wall:7.2f} s  load {before}", file=sys.stderr)
+                print(
+                    f"rep {rep} {kind:8s} {wall:7.2f} s wall {cpu:7.2f} s cpu  load {before}",
+                    file=sys.stderr,
+                )
 
     walls = {k: [r["wall_s"] for r in runs if r["kind"] == k] for k in ("bare", "package")}
     medians = {k: statistics.median(v) for k, v in walls.items()}
+    cpus = {k: [r["cpu_s"] for r in runs if r["kind"] == k] for k in ("bare", "package")}
+    cpu_medians = {k: statistics.median(v) for k, v in cpus.items()}
     pairs = [p / b for b, p in zip(walls["bare"], walls["package"], strict=True)]
     report = {
         "frames": count,
@@ -170,6 +190,9 @@ def main() -> None:
         "median_s": medians,
         "ratio_of_medians": round(medians["package"] / medians["bare"], 3),
         "ratio_per_rep": [round(r, 3) for r in pairs],
+        # CPU time is less sensitive to other load on the machine than wall time.
+        "cpu_median_s": cpu_medians,
+        "cpu_ratio_of_medians": round(cpu_medians["package"] / cpu_medians["bare"], 3),
         "goal": "package <= 1.1 x bare",
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
@@ -179,17 +202,20 @@ def main() -> None:
     if args.out:
         args.out.write_text(text)
     print()
-    print("| rep | bare (s) | package (s) | package / bare | loadavg (before bare) |")
-    print("|---|---|---|---|---|")
+    print("| rep | bare (s) | package (s) | package / bare | cpu bare / package (s) | loadavg |")
+    print("|---|---|---|---|---|---|")
     for rep in range(args.reps):
         b = next(r for r in runs if r["rep"] == rep and r["kind"] == "bare")
         p = next(r for r in runs if r["rep"] == rep and r["kind"] == "package")
         ratio = p["wall_s"] / b["wall_s"]
         walls_text = f"{b['wall_s']:.2f} | {p['wall_s']:.2f} | {ratio:.3f}"
-        print(f"| {rep} | {walls_text} | {b['loadavg_before']} |")
+        cpu_text = f"{b['cpu_s']:.1f} / {p['cpu_s']:.1f}"
+        print(f"| {rep} | {walls_text} | {cpu_text} | {b['loadavg_before']} |")
     print(
         f"| median | {medians['bare']:.2f} | {medians['package']:.2f} "
-        f"| **{report['ratio_of_medians']:.3f}** | |"
+        f"| **{report['ratio_of_medians']:.3f}** "
+        f"| {cpu_medians['bare']:.1f} / {cpu_medians['package']:.1f} "
+        f"(x{report['cpu_ratio_of_medians']:.3f}) | |"
     )
 
 
