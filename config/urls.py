@@ -12,6 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from config.api.routes import route
 from config.files import serve_signed
 from config.health import HealthView
+from studio.pages import StudioView
 
 
 class SchemaView(SpectacularAPIView):
@@ -56,6 +57,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("studio/", StudioView.as_view(), name="studio"),
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
 ]
 

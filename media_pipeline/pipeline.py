@@ -57,7 +57,7 @@ def make_soundtrack(request: RenderRequest, *, workdir: Path, reporter: Reporter
     clips: list[Any] = [None] * len(request.shots)
     if voice:
         clips = audio.narrate(request.shots, voice=voice, workdir=workdir, reporter=reporter)
-    durations = audio.plan_durations(request.shots, clips)
+    durations = audio.plan_durations(request.shots, clips, fps=request.fps)
     timed = replace(
         request,
         shots=tuple(

@@ -144,3 +144,16 @@ def test_cancelling_a_finished_render_is_refused_and_its_files_stay(user_api):
     job = run(generate(user_api).json()["data"]["jobId"])
     assert_error(user_api.post(f"/api/v1/jobs/{job.pk}/cancel"), 409, "JOB_NOT_CANCELLABLE")
     assert Clip.objects.filter(job=job).exists()
+
+
+def test_signed_links_point_at_the_host_the_client_used(user_api):
+    job = run(generate(user_api).json()["data"]["jobId"])
+    data = user_api.get(f"/api/v1/jobs/{job.pk}", HTTP_HOST="127.0.0.1:9999").json()["data"]
+    assert data["result"]["videoUrl"].startswith("http://127.0.0.1:9999/files/")
+
+
+def test_the_studio_page_offers_the_render_form(api):
+    response = api.get("/studio/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "/generate/video" in page and "/ws/jobs/" in page
