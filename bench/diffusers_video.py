@@ -56,12 +56,13 @@ def t5_xxl_encoder(vocab_size: int) -> Any:
 
 def real_pipeline(family: str, dtype: Any) -> Any:
     """The released architecture of `family` with random weights, built on the default device."""
-    import diffusers
-    from transformers import BertTokenizerFast
+    import diffusers as _diffusers
+    from transformers import AutoTokenizer
 
     from tests.media_pipeline.tiny_pipelines import tokenizer_path
 
-    tokenizer = BertTokenizerFast.from_pretrained(str(tokenizer_path()), model_max_length=512)
+    diffusers: Any = _diffusers  # its models' `.to` is invisible to mypy
+    tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_path()), model_max_length=512)
     text_encoder = t5_xxl_encoder(len(tokenizer)).to(dtype)
     if family == "ltx":
         return diffusers.LTXPipeline(

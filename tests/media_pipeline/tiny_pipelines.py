@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 from transformers import (
-    BertTokenizerFast,
+    AutoTokenizer,
     CLIPTextConfig,
     CLIPTextModel,
     CLIPTextModelWithProjection,
@@ -34,14 +34,14 @@ def tokenizer_path() -> Path:
 
 
 @cache
-def _tokenizer() -> BertTokenizerFast:
+def _tokenizer() -> Any:
+    return tokenizer()
+
+
+def tokenizer() -> Any:
+    """A fresh copy of the real tokenizer (a BertTokenizerFast; pipelines may change theirs)."""
     # 77 tokens, as CLIP's: the SD/SDXL/Flux pipelines pad CLIP prompts to model_max_length.
-    return BertTokenizerFast.from_pretrained(str(tokenizer_path()), model_max_length=77)
-
-
-def tokenizer() -> BertTokenizerFast:
-    """A fresh copy of the real tokenizer (pipelines may hold and change their own)."""
-    return BertTokenizerFast.from_pretrained(str(tokenizer_path()), model_max_length=77)
+    return AutoTokenizer.from_pretrained(str(tokenizer_path()), model_max_length=77)
 
 
 def vocab_size() -> int:
@@ -112,7 +112,7 @@ def ltx() -> Any:
         caption_channels=TEXT_DIM,
     )
     torch.manual_seed(0)
-    vae = AutoencoderKLLTXVideo(
+    vae: Any = AutoencoderKLLTXVideo(
         latent_channels=8,
         block_out_channels=(8, 8, 8, 8),
         decoder_block_out_channels=(8, 8, 8, 8),
