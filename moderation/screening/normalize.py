@@ -50,10 +50,11 @@ _LEET_L = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": 
 
 _LETTERISH = "a-z0-9@$!|"
 # Three or more single characters separated by one separator each: "k i l l", "k.i.l.l",
-# "k-1-l-l". Two spaces end a word ("k i l l  y o u").
+# "k-1-l-l". Two spaces end a word ("k i l l  y o u"). Runs longer than a phrase are left
+# alone (and cost nothing to segment).
 _SPACED = re.compile(
     rf"(?<![{_LETTERISH}'*])[{_LETTERISH}]"
-    rf"(?:(?:[.\-_*·•,/+~:] ?| )[{_LETTERISH}](?![{_LETTERISH}'*])){{2,}}"
+    rf"(?:(?:[.\-_*·•,/+~:] ?| )[{_LETTERISH}](?![{_LETTERISH}'*])){{2,40}}"
 )
 # A token: letters, digits and leet symbols, with !, |, *, ' allowed only inside it.
 _TOKEN = re.compile(r"@?[a-z0-9$@]+(?:[!|*'][a-z0-9$@]+)*")
@@ -272,3 +273,38 @@ def split_units(text: str, *, context: str = "") -> list[Unit]:
     if len(re.findall(r"[A-Za-z]+", outside)) >= 2 and _NARRATION.search(outside):
         return [Unit(outside, dialogue=False), *(Unit(q, dialogue=True) for q in quoted)]
     return [Unit(text, dialogue=False)]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?\n])(\s+)")
+PASSAGE_CHARS = 400
+
+
+def passages(text: str, *, size: int = PASSAGE_CHARS) -> list[str]:
+    """Cut text into passages of whole sentences (and lines), about `size` characters each.
+
+    Evidence is combined within a passage, not across a whole script, quotes are paired
+    within it, and every pattern runs on short strings, so no input can make the rules slow.
+    """
+    if len(text) <= size:
+        return [text]
+    parts = _SENTENCE_END.split(text)  # sentence, separator, sentence, ...
+    pieces: list[tuple[str, str]] = []
+    for index in range(0, len(parts), 2):
+        sentence = parts[index]
+        separator = "\n" if index + 1 < len(parts) and "\n" in parts[index + 1] else " "
+        while len(sentence) > size:  # one endless "sentence": cut at a space near the limit
+            cut = sentence.rfind(" ", size // 2, size)
+            cut = cut if cut > 0 else size
+            pieces.append((sentence[:cut], " "))
+            sentence = sentence[cut:]
+        pieces.append((sentence, separator))
+    chunks: list[str] = []
+    current = ""
+    for sentence, separator in pieces:
+        if current and len(current) + len(sentence) > size:
+            chunks.append(current)
+            current = ""
+        current += sentence + separator
+    if current.strip():
+        chunks.append(current)
+    return chunks

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from moderation.screening import terms as t
-from moderation.screening.normalize import Lexicon, Unit, fold, split_units, variants
+from moderation.screening.normalize import (
+    Lexicon,
+    Unit,
+    fold,
+    passages,
+    split_units,
+    variants,
+)
 from moderation.screening.result import CATEGORIES, Evidence, Reason
 
 # How much a rule's evidence counts inside framed dialogue, per kind of rule.
@@ -57,7 +64,7 @@ class Hit:
     factor: float
     message: str
     excerpt: str
-    unit: int
+    unit: int  # the passage (a unit of one passage, or the passage's spam signals)
 
 
 class _Add(Protocol):
@@ -130,7 +137,7 @@ _RULES: list[Rule] = [
         "trailing_vocative",
         "harassment",
         _words(
-            rf"(?:you|your|ur)\b.*, (?:you )?(?:(?:little|stupid|fat|ugly|pathetic|"
+            rf"(?:you|your|ur)\b[^.!?\n]{{0,120}}, (?:you )?(?:(?:little|stupid|fat|ugly|pathetic|"
             rf"worthless|absolute|total|complete|fucking|dumb|utter) ){{0,2}}"
             rf"{_alt(t.INSULT_NOUNS)}"
             r"(?= *(?:$|[.!?]))"
@@ -534,30 +541,38 @@ class RuleBackend:
 
     def _evaluate_one(self, text: str, *, context: str) -> Evidence:
         hits: dict[tuple[int, str, str], Hit] = {}
-        unit_index = 0
+        passage_index = 0
 
         def add(
             category: str, weight: float, message: str, excerpt: str, factor: float = 1.0
         ) -> None:
-            key = (unit_index, message, excerpt)
+            key = (passage_index, message, excerpt)
             if key not in hits or hits[key].weight * hits[key].factor < weight * factor:
-                hits[key] = Hit(category, weight, factor, message, excerpt, unit_index)
+                hits[key] = Hit(category, weight, factor, message, excerpt, passage_index)
 
-        for unit_index, unit in enumerate(split_units(text, context=context)):  # noqa: B007
-            self._screen_unit(unit, add)
-        unit_index = -1
-        self._screen_spam(text, add)
+        for passage in passages(text):
+            units = split_units(passage, context=context)
+            for unit in units:
+                passage_index += 1
+                self._screen_unit(unit, add)
+            passage_index += 1
+            self._screen_spam(passage, units, add)
 
-        # Evidence from one place (a unit, at one factor) is combined first and then scaled,
-        # so that a villain's speech full of threats still weighs as one framed speech.
+        # Evidence from one passage at one factor is combined first and then scaled, so that
+        # a villain's speech full of threats still weighs as one framed speech. A category's
+        # score is its best passage's: weak signals scattered over a long script (a "naked"
+        # in one scene, a "sexy" in another) do not add up to a rejection.
         groups: dict[tuple[int, str, float], float] = {}
         for hit in hits.values():
             key = (hit.unit, hit.category, hit.factor)
             groups[key] = groups.get(key, 1.0) * (1.0 - hit.weight)
-        misses: dict[str, float] = dict.fromkeys(CATEGORIES, 1.0)
-        for (_, category, factor), miss in groups.items():
-            misses[category] *= 1.0 - factor * (1.0 - miss)
-        scores = {c: round(min(0.99, 1.0 - misses[c]), 3) for c in CATEGORIES}
+        passage_miss: dict[tuple[int, str], float] = {}
+        for (passage, category, factor), miss in groups.items():
+            place = (passage, category)
+            passage_miss[place] = passage_miss.get(place, 1.0) * (1.0 - factor * (1.0 - miss))
+        scores = dict.fromkeys(CATEGORIES, 0.0)
+        for (_, category), miss in passage_miss.items():
+            scores[category] = max(scores[category], round(min(0.99, 1.0 - miss), 3))
         ordered = sorted(hits.values(), key=lambda h: (-h.weight * h.factor, h.category))
         reasons = [
             Reason(category=h.category, message=h.message, excerpt=h.excerpt) for h in ordered
@@ -624,7 +639,7 @@ class RuleBackend:
             elif teen and (sexual or nudity):
                 add("sexual_minors", 0.5, "Sexual content that may involve minors", excerpt)
 
-    def _screen_spam(self, text: str, add: _Add) -> None:
+    def _screen_spam(self, text: str, units: list[Unit], add: _Add) -> None:
         folded = fold(text)
         links = {m.group(0) for m in _LINK.finditer(folded)}
         links |= {m.group(0) for m in _EMAIL.finditer(folded)}
@@ -633,7 +648,7 @@ class RuleBackend:
             add("spam", weight, "Contains links", ", ".join(sorted(links))[:80])
         if _PHONE.search(folded):
             add("spam", 0.35, "Contains a phone number", _PHONE.search(folded).group(0))  # type: ignore[union-attr]
-        for unit in split_units(text):
+        for unit in units:
             factor = DIALOGUE if unit.dialogue else 1.0
             for reading in variants(fold(unit.text), self.lexicon):
                 for match in _STRONG_PROMO.finditer(reading):
@@ -651,14 +666,15 @@ class RuleBackend:
     def _screen_repetition(self, words: list[str], add: _Add) -> None:
         if len(words) < 6:
             return
-        longest, run = 1, 1
+        longest, run, repeated = 1, 1, words[0]
         for previous, current in itertools.pairwise(words):
             run = run + 1 if current == previous else 1
-            longest = max(longest, run)
+            if run > longest:
+                longest, repeated = run, current
         if longest >= 5:
-            add("spam", 0.75, "Repeats a word over and over", words[0])
+            add("spam", 0.75, "Repeats a word over and over", repeated)
         elif longest >= 3:
-            add("spam", 0.3, "Repeats a word", words[0])
+            add("spam", 0.3, "Repeats a word", repeated)
         best, best_gram = 0.0, ""
         for size in (1, 2, 3, 4):
             grams = Counter(tuple(words[i : i + size]) for i in range(len(words) - size + 1))

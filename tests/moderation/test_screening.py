@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -245,6 +247,41 @@ def test_ordinary_fiction_is_never_flagged_as_harassment():
     flagged = [s.text for s in fiction if screen_text(s.text).categories["harassment"] >= REVIEW]
 
     assert flagged == []
+
+
+# --- Long and hostile inputs ----------------------------------------------------------------
+
+
+def _story(chars: int) -> str:
+    paragraphs = [s.text for s in ACCEPTABLE if "fiction" in s.tags]
+    story = "\n\n".join(paragraphs)
+    return (story * (chars // len(story) + 1))[:chars]
+
+
+def test_a_long_script_of_ordinary_fiction_is_not_rejected_by_adding_up_weak_signals():
+    result = screen_text(_story(20_000), context="script")
+
+    assert not result.rejected, result.reasons[:5]
+    assert result.categories["harassment"] < REVIEW
+
+
+def test_one_abusive_line_in_a_long_text_is_still_caught():
+    text = _story(10_000) + "\n\nAnd to whoever reads this: you're worthless, kill yourself."
+
+    assert screen_text(text).rejected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a " * 20_000, "you, " * 5_000, "i will " * 5_000, "'" + "x' " * 5_000, "k.i.l.l " * 3_000],
+    ids=["single-letters", "you-commas", "i-will", "quotes", "spaced-words"],
+)
+def test_hostile_inputs_are_screened_in_bounded_time(text):
+    started = time.perf_counter()
+    screen_text(text)
+
+    # A run of 20,000 single letters once took 14 s (an unbounded join); now well under 1 s.
+    assert time.perf_counter() - started < 3.0
 
 
 # --- The labelled set ------------------------------------------------------------------------
