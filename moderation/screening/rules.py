@@ -567,8 +567,8 @@ class RuleBackend:
             key = (hit.unit, hit.category, hit.factor)
             groups[key] = groups.get(key, 1.0) * (1.0 - hit.weight)
         passage_miss: dict[tuple[int, str], float] = {}
-        for (passage, category, factor), miss in groups.items():
-            place = (passage, category)
+        for (where, category, factor), miss in groups.items():
+            place = (where, category)
             passage_miss[place] = passage_miss.get(place, 1.0) * (1.0 - factor * (1.0 - miss))
         scores = dict.fromkeys(CATEGORIES, 0.0)
         for (_, category), miss in passage_miss.items():
