@@ -37,7 +37,7 @@ from PIL import Image
 from media_pipeline import ffmpeg
 from media_pipeline.backends.base import Reporter
 
-# The main (full-size) rendition: the encode that dominates the cost. bench/packaging.py
+# The main (full-size) rendition: the encode that dominates the cost. bench/packaging_speed.py
 # runs the bare-ffmpeg comparison with exactly these arguments.
 MAIN_PRESET = "veryfast"
 MAIN_CRF = 23

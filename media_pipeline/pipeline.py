@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 
 from media_pipeline import audio, packaging
-from media_pipeline.backends.base import Manifest, Reporter, VideoBackend
+from media_pipeline.backends.base import Manifest, Reporter, SpanReporter, VideoBackend
 from media_pipeline.request import RenderRequest
 
 SOUNDTRACK = "soundtrack.wav"
@@ -147,12 +147,12 @@ def render_to_files(
     request: RenderRequest, *, workdir: Path, reporter: Reporter, backend: str = ""
 ) -> tuple[packaging.PackagedVideo, Manifest, Soundtrack]:
     """Every step in one call: soundtrack, frames, packaging, into `workdir/out`."""
-    soundtrack = make_soundtrack(request, workdir=workdir, reporter=reporter)
+    soundtrack = make_soundtrack(request, workdir=workdir, reporter=SpanReporter(reporter, 0, 0.1))
     packaged, manifest = render_video(
         soundtrack.request,
         backend=video_backend(backend or backend_name()),
         soundtrack=soundtrack.path,
         outdir=workdir / OUTPUT_DIR,
-        reporter=reporter,
+        reporter=SpanReporter(reporter, 0.1, 1),
     )
     return packaged, manifest, soundtrack

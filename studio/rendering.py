@@ -18,6 +18,7 @@ from jobs.costs import PER_FFMPEG_SECOND, PER_MUSIC_SECOND, PER_VIDEO_SECOND, PE
 from jobs.engine import StageContext
 from jobs.registry import CostEstimate, Stage
 from media_pipeline import pipeline, storage
+from media_pipeline.backends.base import Reporter
 from media_pipeline.pipeline import OUTPUT_DIR, SOUNDTRACK
 from media_pipeline.request import RenderRequest
 from studio.reporting import StageReporter
@@ -60,7 +61,7 @@ def narration(ctx: StageContext) -> dict[str, Any]:
     }
 
 
-def _soundtrack(ctx: StageContext, reporter: StageReporter) -> Path | None:
+def _soundtrack(ctx: StageContext, reporter: Reporter) -> Path | None:
     """The mixed soundtrack in this worker's scratch folder, made again if it is not there."""
     if not (ctx.outputs.get("narration") or {}).get("soundtrack"):
         return None

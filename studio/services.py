@@ -13,8 +13,9 @@ from studio.models import Clip, Template
 
 def clip_create_for_job(*, job: Job, result: dict[str, Any]) -> Clip:
     """The job's clip (one per job: a rerun of the stage finds the first one)."""
-    request = job.input.get("request", {})
-    first_prompt = next(iter(request.get("shots", [])), {}).get("prompt", "")
+    request: dict[str, Any] = job.input.get("request", {})
+    shots: list[dict[str, Any]] = request.get("shots", [])
+    first_prompt: str = shots[0].get("prompt", "") if shots else ""
     title = job.input.get("title") or request.get("title") or first_prompt[:80] or "Generated clip"
     clip, _ = Clip.objects.get_or_create(
         job=job,

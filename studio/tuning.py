@@ -118,10 +118,10 @@ def _probe(spec: models.ModelSpec, task: str, parameters: dict[str, Any]) -> Cal
     if kind == "image":
         from media_pipeline.images import make_image
 
-        request = inputs.image_request(
+        image = inputs.image_request(
             {"prompt": PROBE_PROMPT, "parameters": {"resolution": "1024x576", **parameters}}
         )
-        return lambda: make_image(request, backend=spec.backend)
+        return lambda: make_image(image, backend=spec.backend)
     from media_pipeline import text
 
     return lambda: text.generate_text(

@@ -49,6 +49,29 @@ class NullReporter:
         pass
 
 
+class SpanReporter:
+    """Maps a step's own 0-1 progress onto a span of its caller's (narration 0-0.1, ...)."""
+
+    def __init__(self, reporter: Reporter, start: float, end: float) -> None:
+        self.reporter = reporter
+        self.start = start
+        self.end = end
+
+    def part(self, start: float, end: float) -> SpanReporter:
+        span = self.end - self.start
+        return SpanReporter(self.reporter, self.start + span * start, self.start + span * end)
+
+    def progress(self, fraction: float, message: str | None = None) -> None:
+        fraction = max(0.0, min(1.0, fraction))
+        self.reporter.progress(self.start + (self.end - self.start) * fraction, message)
+
+    def check_cancelled(self) -> None:
+        self.reporter.check_cancelled()
+
+    def log(self, message: str, level: str = "info", **details: Any) -> None:
+        self.reporter.log(message, level, **details)
+
+
 @dataclass
 class Manifest:
     """What made an output, kept with it so it can be made again (the reproducibility manifest)."""

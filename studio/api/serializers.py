@@ -110,14 +110,19 @@ class ModelSerializer(serializers.Serializer):
     description = serializers.CharField()
     version = serializers.CharField()
     backend = serializers.CharField()
-    source = serializers.SerializerMethodField()
+    # `source` is a Field attribute of its own, so it is declared in get_fields.
     parameters = serializers.DictField()
     capabilities = serializers.ListField(child=serializers.CharField())
     performance = serializers.DictField()
     tasks = serializers.ListField(child=serializers.CharField())
     status = serializers.SerializerMethodField()
 
-    def get_source(self, spec: Any) -> str:
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["source"] = serializers.SerializerMethodField(method_name="get_model_source")
+        return fields
+
+    def get_model_source(self, spec: Any) -> str:
         return str(spec.source())
 
     def get_status(self, spec: Any) -> str:
@@ -133,8 +138,13 @@ class GenerationRequestSerializer(StrictSerializer):
     prompt = StrictCharField(allow_blank=True, trim_whitespace=False)
     model = StrictCharField(required=False, allow_blank=True)
     parameters = serializers.JSONField(required=False)
-    context = serializers.JSONField(required=False)
     project_id = StrictCharField(required=False)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # `context` is also the serializer's own attribute: declared here, not on the class.
+        fields = super().get_fields()
+        fields["context"] = serializers.JSONField(required=False)
+        return fields
 
 
 class ProcessingRequestSerializer(StrictSerializer):

@@ -17,6 +17,7 @@ from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 
 from config.api.errors import NotFound, RateLimited, ValidationFailed
 from config.api.ratelimit import consume
@@ -84,8 +85,8 @@ class AiJobView(GenericAPIView):
 
     job_type = ""
     created_message = ""
-    serializer_class = s.GenerationRequestSerializer
-    schema_errors = (402, 404)
+    serializer_class: type[Serializer] = s.GenerationRequestSerializer
+    schema_errors: tuple[int, ...] = (402, 404)
 
     def post(self, request: AuthenticatedRequest) -> ApiResponse:
         data = self.get_serializer(data=request.data)
@@ -180,7 +181,7 @@ class ModelListView(GenericAPIView):
         kind = request.query_params.get("type")
         if kind is not None and kind not in models.MODEL_TYPES:
             raise ValidationFailed.for_field("type", f"One of: {', '.join(models.MODEL_TYPES)}.")
-        page = self.paginate_queryset(models.models(kind)) or []
+        page: list[Any] = self.paginate_queryset(models.models(kind)) or []  # type: ignore[arg-type]
         return self.get_paginated_response(s.ModelSerializer(page, many=True).data)
 
 
@@ -399,7 +400,7 @@ class JobCollectionView(JobListView):
     job type, so the film job's POST lives here, on a subclass of the engine's list view.
     """
 
-    serializer_class = s.FilmJobSerializer
+    serializer_class = s.FilmJobSerializer  # type: ignore[assignment]
     schema_errors = (402, 404)
 
     @extend_schema(

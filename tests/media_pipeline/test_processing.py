@@ -307,7 +307,7 @@ def test_cancelling_kills_ffmpeg_and_removes_the_partial_output(sources, tmp_pat
             tmp_path,
             operation="transcode",
             params={"container": "webm"},
-            reporter=Recorder(cancel_at=3),
+            reporter=Recorder(cancel_at=1),
         )
     assert len(started) == 1 and started[0].poll() is not None
     assert list(tmp_path.iterdir()) == []

@@ -14,7 +14,7 @@ system of this process and ffmpeg: less sensitive than wall time to other load o
 machine), the ratios, and /proc/loadavg before and after every run are printed as JSON and as
 a markdown table.
 
-    .venv/bin/python bench/packaging.py [--seconds 20 --width 1280 --height 720 --fps 24
+    .venv/bin/python bench/packaging_speed.py [--seconds 20 --width 1280 --height 720 --fps 24
                                          --reps 3 --out /tmp/packaging_bench.json]
 """
 
@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # `python bench/packaging.py` puts bench/ first, not the root
+if str(ROOT) not in sys.path:  # `python bench/packaging_speed.py` puts bench/ first, not the root
     sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
