@@ -157,3 +157,27 @@ def test_the_studio_page_offers_the_render_form(api):
     assert response.status_code == 200
     page = response.content.decode()
     assert "/generate/video" in page and "/ws/jobs/" in page
+
+
+def test_cancelling_mid_render_stops_the_encoder_and_leaves_no_files(
+    user_api, monkeypatch, settings
+):
+    """The client cancels while frames are being encoded: the worker stops at the next frame."""
+    from jobs import engine
+    from jobs.services import job_cancel
+
+    job_id = generate(user_api, parameters={**SMALL, "duration": 4}).json()["data"]["jobId"]
+    real_report = engine.JobRunner.report
+
+    def report(self, stage, fraction, message):
+        if stage.name == "video_generation" and fraction > 0.3:
+            job_cancel(job=Job.objects.get(pk=job_id))  # as POST /jobs/:id/cancel does
+        return real_report(self, stage, fraction, message)
+
+    monkeypatch.setattr(engine.JobRunner, "report", report)
+    job = run(job_id)
+    assert job.status == JobStatus.CANCELLED
+    assert job.stages.get(name="upload").status != "completed"
+    assert not (settings.JOB_WORKDIR / job_id).exists()
+    assert not list(settings.MEDIA_ROOT.rglob("*.mp4"))
+    assert not Clip.objects.filter(job_id=job_id).exists()
