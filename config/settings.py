@@ -154,12 +154,12 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "config.channel_layers.RedisChannelLayer",
             "CONFIG": {
                 # A read timeout above channels_redis's 5 s blocking pop: at redis-py's default
-                # (5 s) an idle receive raised TimeoutError and dropped a consumer every 5 s.
-                # jobs.fanout cancels its receive when its loop stops, so shutdown never waits
-                # on it. The pool is large enough for many sockets leaving at once.
+                # (5 s) an idle receive raised TimeoutError and dropped its consumer. The layer
+                # class makes a cancelled receive end (config/channel_layers.py), so a longer
+                # timeout holds no shutdown. The pool is large enough for a mass disconnect.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 10, "max_connections": 2000}],
                 "prefix": f"{CACHE_KEY_PREFIX}:asgi",
                 # One hub channel per process carries every event of every group it follows.

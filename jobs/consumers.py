@@ -6,11 +6,19 @@
 `job_failed` (and `job_cancelled`, `job_log`) events. `/ws/jobs/<jobId>` streams one job.
 A client that reconnects with `lastEventId` first gets the events it missed, then live ones,
 each once and in order.
+
+Live events come from this process's hub (jobs.fanout), not from a channel-layer channel per
+connection: the hub joins each group once and offers each event, encoded once, to the
+consumers that follow it. A consumer queues what it is offered and writes it from its own
+task, so a client that reads slowly delays nobody else; one that falls `OUTBOX_LIMIT` events
+behind is closed with code 4408 and catches up by reconnecting with `lastEventId`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
@@ -20,11 +28,13 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.websocket import user_for_token
-from jobs import events
+from jobs import events, fanout
 from jobs.models import Job, JobEvent
 
 REPLAY_LIMIT = 1000
 SEEN_LIMIT = 2000
+OUTBOX_LIMIT = 200  # live events queued for one socket before it is closed (code 4408)
+CLOSE_TOO_SLOW = 4408
 
 # Who may follow a scene's jobs: the scenes app registers its rule (scenes are public unless
 # removed); with no rule registered, any signed-in user may.
@@ -71,19 +81,36 @@ def _allowed(channel: str, user: Any, target: str) -> bool:
 class JobEventsConsumer(AsyncJsonWebsocketConsumer):
     """`/ws`: subscribe to jobs, scenes or the user's own stream."""
 
+    # No channel-layer channel per connection: the process's hub receives for all of them
+    # (get_channel_layer() answers None for an alias that is not configured).
+    channel_layer_alias = "jobs.consumers:no-channel-per-connection"
+
     async def connect(self) -> None:
         self.user = self.scope.get("user") or AnonymousUser()
         self.groups_joined: set[str] = set()
+        self.hub = fanout.hub()
         # Per job, the highest eventId a replay or snapshot covered: live events up to it were
         # sent already. Live events are not dropped for arriving out of id order (two
         # processes publish), only for being sent before (`seen`, bounded).
         self.covered: dict[str, int] = {}
         self.seen: dict[int, None] = {}
+        # Live events waiting for the socket: (group, event, its JSON). `_writer` writes them;
+        # while a subscription sends its snapshot or replay (`_holds`), they wait.
+        self.outbox: deque[tuple[str, dict[str, Any], str]] = deque()
+        self._writer: asyncio.Task[None] | None = None
+        self._holds = 0
+        self._closer: asyncio.Task[None] | None = None  # set once the client is too slow
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
-        for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        self.outbox.clear()
+        for task in (self._writer, self._closer):
+            if task is not None:
+                task.cancel()
+        if self.hub is not None:
+            for group in self.groups_joined:
+                await self.hub.leave(group, self)
+        self.groups_joined.clear()
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
@@ -147,9 +174,15 @@ class JobEventsConsumer(AsyncJsonWebsocketConsumer):
                 "VALIDATION_ERROR", "channel must be job (with jobId), scene (sceneId) or user"
             )
             return
-        channel, target_id = target
+        self._holds += 1  # live events wait until the snapshot or replay is out
+        try:
+            await self._subscribe(*target, after=_event_id(content.get("lastEventId")))
+        finally:
+            self._holds -= 1
+            self._write_soon()
+
+    async def _subscribe(self, channel: str, target_id: str, *, after: int | None) -> None:
         replay: list[dict[str, Any]] = []
-        after = _event_id(content.get("lastEventId"))
         if channel == "job":
             job = await _own_job(self.user, target_id)
             if job is None:
@@ -166,7 +199,10 @@ class JobEventsConsumer(AsyncJsonWebsocketConsumer):
                 await self.error("NOT_FOUND", "Scene not found", sceneId=target_id)
                 return
             group = events.scene_group(target_id)
-        await self.channel_layer.group_add(group, self.channel_name)
+        if self.hub is None:
+            await self.error("SERVICE_UNAVAILABLE", "Live events are not available")
+            return
+        await self.hub.join(group, self)
         self.groups_joined.add(group)
         await self.send_json({"type": "subscribed", "channel": channel, "id": target_id})
         if after is not None:
@@ -211,34 +247,65 @@ class JobEventsConsumer(AsyncJsonWebsocketConsumer):
         group = {"job": events.job_group, "scene": events.scene_group, "user": events.user_group}[
             channel
         ](target_id)
-        await self.channel_layer.group_discard(group, self.channel_name)
+        if group in self.groups_joined and self.hub is not None:
+            await self.hub.leave(group, self)
         self.groups_joined.discard(group)
+        if self.outbox:  # what that group sent and is not out yet stays unsent
+            self.outbox = deque(item for item in self.outbox if item[0] != group)
         await self.send_json({"type": "unsubscribed", "channel": channel, "id": target_id})
 
+    def _first_time(self, event_id: int) -> bool:
+        """Whether the event was not sent before (through another subscription, or a replay)."""
+        if not event_id:
+            return True
+        if event_id in self.seen:
+            return False
+        self.seen[event_id] = None
+        if len(self.seen) > SEEN_LIMIT:
+            self.seen.pop(next(iter(self.seen)))
+        return True
+
     async def _deliver(self, message: dict[str, Any]) -> None:
-        event_id = message.get("eventId") or 0
-        if event_id:
-            if event_id in self.seen:
-                return  # the same event through a second subscription
-            self.seen[event_id] = None
-            if len(self.seen) > SEEN_LIMIT:
-                self.seen.pop(next(iter(self.seen)))
-        await self.send_json(message)
+        if self._first_time(message.get("eventId") or 0):
+            await self.send_json(message)
 
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        # Job events touch no database: skip Channels' per-message cleanup of old database
-        # connections, a thread hop that dominated fan-out to many subscribers (docs/benchmarks.md).
-        if message["type"] == "job.event":
-            await self.job_event(message)
+    def offer(self, group: str, event: dict[str, Any], text: str) -> None:
+        """A live event from the hub (jobs.fanout): queue it for the socket, never wait."""
+        if self._closer is not None:
             return
-        await super().dispatch(message)
+        self.outbox.append((group, event, text))
+        if len(self.outbox) > OUTBOX_LIMIT:
+            # The client has stopped reading. Rather than hold events without bound, close:
+            # it reconnects with lastEventId and the replay brings what it missed.
+            self.outbox.clear()
+            if self._writer is not None:
+                self._writer.cancel()  # it waits for the socket; what it held is replayed
+            self._closer = asyncio.get_running_loop().create_task(self._close_too_slow())
+            return
+        self._write_soon()
 
-    async def job_event(self, event: dict[str, Any]) -> None:
-        """A published event (from jobs.events.send_to_groups)."""
-        message = event["event"]
-        if (message.get("eventId") or 0) <= self.covered.get(message.get("jobId", ""), 0):
-            return  # already in the replay or the snapshot this client got
-        await self._deliver(message)
+    def _write_soon(self) -> None:
+        if self.outbox and self._writer is None and not self._holds and self._closer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._write_outbox())
+
+    async def _write_outbox(self) -> None:
+        try:
+            while self.outbox and not self._holds:
+                _, event, text = self.outbox.popleft()
+                event_id = event.get("eventId") or 0
+                if event_id <= self.covered.get(event.get("jobId", ""), 0):
+                    continue  # already in the replay or the snapshot this client got
+                if self._first_time(event_id):
+                    await self.send(text_data=text)
+        except Exception:  # the client is gone: its disconnect ends the consumer
+            self.outbox.clear()
+        finally:
+            if self._writer is asyncio.current_task():
+                self._writer = None
+
+    async def _close_too_slow(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.close(code=CLOSE_TOO_SLOW)
 
 
 class JobStreamConsumer(JobEventsConsumer):

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.api.responses import iso
+from jobs import fanout
 from jobs.models import Job, JobEvent
 
 logger = logging.getLogger(__name__)
@@ -127,7 +128,11 @@ def send_to_groups(groups: list[str], message: JobEventMessage) -> None:
     async def send_all() -> None:
         for group in groups:
             try:
-                await layer.group_send(group, {"type": "job.event", "event": message})
+                # The group rides along: each process's hub (jobs.fanout) receives every group
+                # it follows on one channel, and hands the event to that group's consumers.
+                await layer.group_send(
+                    group, {"type": fanout.EVENT_TYPE, "group": group, "event": message}
+                )
             except Exception:  # a down channel layer must not fail the job; polling works
                 logger.warning("Could not publish %s to %s", message["type"], group, exc_info=True)
 

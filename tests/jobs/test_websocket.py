@@ -562,9 +562,8 @@ async def test_live_events_arriving_out_of_id_order_are_all_delivered_once(user,
         layer = get_channel_layer()
         for event_id in (base + 20, base + 10, base + 20):  # late arrival, then a duplicate
             message = {**snapshot, "type": "job_log", "eventId": event_id, "message": str(event_id)}
-            await layer.group_send(
-                events.job_group(job.pk), {"type": "job.event", "event": message}
-            )
+            group = events.job_group(job.pk)
+            await layer.group_send(group, {"type": "job.event", "group": group, "event": message})
         received = [await receive(client), await receive(client)]
         assert [m["eventId"] for m in received] == [base + 20, base + 10]
         assert await client.receive_nothing(timeout=0.5)
