@@ -10,7 +10,7 @@ import importlib
 import importlib.util
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -78,13 +78,19 @@ def screen(text: str, *, context: str) -> Verdict:
         ModerationStatus.REJECTED,
     ):
         status = ModerationStatus.PENDING
+    categories = getattr(result, "categories", None) or {}
     return Verdict(
         status,
         {
             "screened": True,
             "score": getattr(result, "score", None),
-            "categories": list(getattr(result, "categories", None) or []),
-            "reasons": list(getattr(result, "reasons", None) or []),
+            # Each category's score (a list of names from a screen that gives no scores).
+            "categories": dict(categories) if isinstance(categories, Mapping) else list(categories),
+            "reasons": [
+                dict(reason) if isinstance(reason, Mapping) else str(reason)
+                for reason in getattr(result, "reasons", None) or []
+            ],
+            "backend": getattr(result, "backend", ""),
         },
     )
 

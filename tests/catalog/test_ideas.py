@@ -179,6 +179,22 @@ def test_screening_that_fails_leaves_the_idea_pending(user_api, scifi, monkeypat
     assert response.json()["data"]["moderationStatus"] == "pending"
 
 
+def test_the_moderation_apps_screening_rejects_a_threat_and_approves_a_story(
+    user_api, scifi, monkeypatch
+):
+    monkeypatch.delitem(sys.modules, "moderation.screening")  # the real module, not the fake
+    story = {"title": "The Signal", "prompt": "A starship hears a voice from home."}
+    threat = {"title": "To my neighbour", "prompt": "I will kill you, you worthless idiot."}
+
+    approved = user_api.post(IDEAS, {**story, "topicId": scifi.pk}, format="json")
+    rejected = user_api.post(IDEAS, {**threat, "topicId": scifi.pk}, format="json")
+
+    assert approved.json()["data"]["moderationStatus"] == "approved"
+    assert rejected.json()["data"]["moderationStatus"] == "rejected"
+    details = Idea.objects.get(pk=rejected.json()["data"]["id"]).moderation_details
+    assert details["screened"] is True and details["categories"]["harassment"] > 0.5
+
+
 def test_without_the_screening_module_text_is_approved(monkeypatch):
     monkeypatch.delitem(sys.modules, "moderation.screening")
     real_find_spec = services.importlib.util.find_spec
