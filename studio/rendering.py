@@ -18,7 +18,7 @@ from jobs.costs import PER_FFMPEG_SECOND, PER_MUSIC_SECOND, PER_VIDEO_SECOND, PE
 from jobs.engine import StageContext
 from jobs.registry import CostEstimate, Stage
 from media_pipeline import pipeline, storage
-from media_pipeline.backends.base import Reporter
+from media_pipeline.backends.base import Reporter, SpanReporter
 from media_pipeline.pipeline import OUTPUT_DIR, SOUNDTRACK
 from media_pipeline.request import RenderRequest
 from studio.reporting import StageReporter
@@ -29,10 +29,17 @@ THUMBNAIL = "thumbnail.jpg"
 POSTER = "poster.jpg"
 
 
+# Stages that turn text into shots: their output's `request` is what the video stages render.
+REQUEST_STAGES = ("script_breakdown", "script_expansion")
+
+
 def render_request(ctx: StageContext) -> RenderRequest:
     """The job's render request: in its input, or made from a script by an earlier stage."""
-    made = (ctx.outputs.get("script_breakdown") or {}).get("request")
-    return RenderRequest.from_dict(made or ctx.input["request"])
+    for stage in REQUEST_STAGES:
+        made = (ctx.outputs.get(stage) or {}).get("request")
+        if made:
+            return RenderRequest.from_dict(made)
+    return RenderRequest.from_dict(ctx.input["request"])
 
 
 def timed_request(ctx: StageContext) -> RenderRequest:
@@ -51,8 +58,13 @@ def timed_request(ctx: StageContext) -> RenderRequest:
 
 def narration(ctx: StageContext) -> dict[str, Any]:
     """Speak each shot's text, fit the shots to it, mix the voice over a music bed."""
+    return narration_into(ctx, StageReporter(ctx))
+
+
+def narration_into(ctx: StageContext, reporter: Reporter) -> dict[str, Any]:
+    """The narration stage's work, reporting to `reporter` (a stage, or part of one)."""
     soundtrack = pipeline.make_soundtrack(
-        render_request(ctx), workdir=ctx.workdir, reporter=StageReporter(ctx)
+        render_request(ctx), workdir=ctx.workdir, reporter=reporter
     )
     return {
         "durations": [shot.duration for shot in soundtrack.request.shots],
@@ -74,8 +86,18 @@ def _soundtrack(ctx: StageContext, reporter: Reporter) -> Path | None:
 
 
 def video_generation(ctx: StageContext) -> dict[str, Any]:
-    """Make the frames with the job type's backend and package them (MP4, HLS, stills)."""
-    reporter = StageReporter(ctx)
+    """Make the frames with the job type's backend and package them (MP4, HLS, stills).
+
+    A job type without a `narration` stage of its own (a scene's continuation, whose stages
+    the StoryForge document names) gets its soundtrack made here first.
+    """
+    stage = StageReporter(ctx)
+    reporter: StageReporter | SpanReporter = stage
+    spoken = ctx.outputs.get("narration")
+    if spoken is None:
+        spoken = narration_into(ctx, stage.part(0, 0.15))
+        ctx.outputs["narration"] = spoken
+        reporter = stage.part(0.15, 1)
     request = timed_request(ctx)
     backend_name = ctx.input.get("backend") or pipeline.backend_name(ctx.job.type)
     ctx.log(
@@ -95,6 +117,7 @@ def video_generation(ctx: StageContext) -> dict[str, Any]:
         "info": packaged.info.to_dict(),
         "manifest": pipeline.manifest_dict(manifest, request),
         "renditions": [f"{r.width}x{r.height}" for r in packaged.renditions],
+        "narration": spoken,
     }
 
 
@@ -132,7 +155,9 @@ def video_result(ctx_outputs: dict[str, Any], files: dict[str, str]) -> dict[str
         "fps": info["fps"],
         "fileSize": info["size"],
         "format": "mp4",
-        "narrated": (ctx_outputs.get("narration") or {}).get("narrated", False),
+        "narrated": (
+            ctx_outputs.get("narration") or ctx_outputs["video_generation"].get("narration") or {}
+        ).get("narrated", False),
         "renditions": ctx_outputs["video_generation"]["renditions"],
         "manifest": ctx_outputs["video_generation"]["manifest"],
     }
