@@ -1008,6 +1008,10 @@ def report(results: dict[str, Any]) -> str:
             d["send_to_groups_3_today_ms"],
         )
         row("the same 3 group_sends in one async_to_sync call", d["send_to_groups_3_one_loop_ms"])
+    if "loadavg" in results:
+        load = results["loadavg"]
+        lines.append("")
+        lines.append(f"/proc/loadavg before the run: {load['before']}; after: {load['after']}")
     return "\n".join(lines)
 
 
@@ -1184,7 +1188,10 @@ def main(argv: list[str] | None = None) -> int:
                 server_pid=server.pid,
                 redis_url=args.redis_url,
             )
+            load_before = _loadavg()
             results = asyncio.run(_run(settings, driver, stack, args.diagnose))
+            # Other work on the machine moves these numbers: keep its load beside them.
+            results["loadavg"] = {"before": load_before, "after": _loadavg()}
             results["client_loop"] = type(asyncio.get_event_loop_policy()).__module__
         except BaseException:
             for name in stack.processes:
@@ -1215,6 +1222,13 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(json.dumps(_json_safe(results), indent=2, default=str))
         print(f"\nresults: {args.out}", file=sys.stderr)
     return 0
+
+
+def _loadavg() -> str:
+    """/proc/loadavg: the 1, 5 and 15 min load averages, runnable/all tasks, last pid."""
+    with contextlib.suppress(OSError):
+        return Path("/proc/loadavg").read_text().strip()
+    return ""
 
 
 def _json_safe(value: Any) -> Any:

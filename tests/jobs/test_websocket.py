@@ -567,3 +567,68 @@ async def test_live_events_arriving_out_of_id_order_are_all_delivered_once(user,
         received = [await receive(client), await receive(client)]
         assert [m["eventId"] for m in received] == [base + 20, base + 10]
         assert await client.receive_nothing(timeout=0.5)
+
+
+# --- a client that stops reading -------------------------------------------------------------
+
+
+def _publish_logs(job_id: str, count: int) -> None:
+    from jobs import events
+
+    try:
+        job = Job.objects.get(pk=job_id)
+        for index in range(count):
+            events.publish(job, "job_log", message=f"line {index}", level="info")
+    finally:
+        connection.close()
+
+
+async def test_a_client_that_stops_reading_delays_nobody_and_is_closed_to_catch_up(
+    user, token, monkeypatch
+):
+    monkeypatch.setattr(consumers, "OUTBOX_LIMIT", 3)
+    job = await submit(user)
+    stalled, resume = False, asyncio.Event()
+
+    async def stalling_app(scope: Any, receive: Any, send: Any) -> None:
+        async def send_when_read(message: dict[str, Any]) -> None:
+            if stalled and message["type"] == "websocket.send":
+                await resume.wait()  # as a socket whose client stopped reading
+            await send(message)
+
+        await application(scope, receive, send_when_read)
+
+    slow = WebsocketCommunicator(stalling_app, "/ws", headers=[ORIGIN])
+    assert (await slow.connect(timeout=TIMEOUT))[0]
+    try:
+        async with ws() as fast:
+            last_seen = (await subscribe_to_job(slow, job, token))["eventId"]
+            await subscribe_to_job(fast, job, token)
+            stalled = True
+
+            await sync_to_async(_publish_logs, thread_sensitive=False)(job.pk, 5)
+            live = [await receive(fast) for _ in range(5)]
+            assert [m["message"] for m in live] == [f"line {i}" for i in range(5)]
+
+            # More than OUTBOX_LIMIT events behind: closed, not buffered without bound.
+            assert await slow.receive_output(timeout=TIMEOUT) == {
+                "type": "websocket.close",
+                "code": consumers.CLOSE_TOO_SLOW,
+            }
+    finally:
+        resume.set()
+        await slow.disconnect()
+
+    async with ws() as again:  # the client reconnects from the last event it got
+        await again.send_json_to(
+            {
+                "type": "subscribe",
+                "channel": "job",
+                "jobId": job.pk,
+                "token": token,
+                "lastEventId": last_seen,
+            }
+        )
+        assert (await receive(again))["type"] == "subscribed"
+        replayed = [await receive(again) for _ in range(5)]
+    assert replayed == live
