@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -103,35 +103,34 @@ class AiJobView(GenericAPIView):
         )
 
 
+def _ai_schema(operation_id: str, summary: str) -> Any:
+    return extend_schema_view(
+        post=extend_schema(
+            operation_id=operation_id,
+            tags=["ai"],
+            summary=summary,
+            responses={201: JobSerializer},
+        )
+    )
+
+
+@_ai_schema("ai_text", "Generate text")
 class TextView(AiJobView):
     """POST /ai/text."""
 
     job_type = job_types.TEXT
     created_message = "Text generation job created"
 
-    @extend_schema(
-        operation_id="ai_text", tags=["ai"], summary="Generate text", responses={201: JobSerializer}
-    )
-    def post(self, request: AuthenticatedRequest) -> ApiResponse:
-        return super().post(request)
 
-
+@_ai_schema("ai_image", "Generate an image")
 class ImageView(AiJobView):
     """POST /ai/image."""
 
     job_type = job_types.IMAGE
     created_message = "Image generation job created"
 
-    @extend_schema(
-        operation_id="ai_image",
-        tags=["ai"],
-        summary="Generate an image",
-        responses={201: JobSerializer},
-    )
-    def post(self, request: AuthenticatedRequest) -> ApiResponse:
-        return super().post(request)
 
-
+@_ai_schema("ai_video", "Process one of your videos with ffmpeg operations")
 class VideoProcessingView(AiJobView):
     """POST /ai/video: enhancement, stabilisation, resize, transcode."""
 
@@ -140,30 +139,13 @@ class VideoProcessingView(AiJobView):
     serializer_class = s.ProcessingRequestSerializer
     schema_errors = (402, 404, 422)
 
-    @extend_schema(
-        operation_id="ai_video",
-        tags=["ai"],
-        summary="Process one of your videos with ffmpeg operations",
-        responses={201: JobSerializer},
-    )
-    def post(self, request: AuthenticatedRequest) -> ApiResponse:
-        return super().post(request)
 
-
+@_ai_schema("ai_audio", "Process the audio of one of your files")
 class AudioProcessingView(VideoProcessingView):
     """POST /ai/audio: transcode, normalise, noise reduction (transcription if configured)."""
 
     job_type = job_types.AUDIO_PROCESSING
     created_message = "Audio processing job created"
-
-    @extend_schema(
-        operation_id="ai_audio",
-        tags=["ai"],
-        summary="Process the audio of one of your files",
-        responses={201: JobSerializer},
-    )
-    def post(self, request: AuthenticatedRequest) -> ApiResponse:
-        return super().post(request)
 
 
 class ModelListView(GenericAPIView):
