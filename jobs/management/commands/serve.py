@@ -30,6 +30,9 @@ class Command(BaseCommand):
             host=host,
             port=port,
             lifespan="off",
+            # Job events are small JSON messages: compressing each one for every subscriber
+            # cost more server CPU than it saved bytes (docs/benchmarks.md, issue 3).
+            ws_per_message_deflate=False,
             log_level=settings.LOG_LEVEL.lower(),
             proxy_headers=False,
         )
