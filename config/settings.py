@@ -260,6 +260,14 @@ MEDIA_LIMITS = {
     "max_width": 1920,
     "max_height": 1920,
 }
+# --- Scenes (StoryForge) -------------------------------------------------------------------
+# How a scene's segments are rendered (tests shrink it), and the longest text one takes.
+SCENE_RENDER = {
+    "width": env_int("SCENE_RENDER_WIDTH", 1280, minimum=128, maximum=1920),
+    "height": env_int("SCENE_RENDER_HEIGHT", 720, minimum=128, maximum=1920),
+    "fps": env_int("SCENE_RENDER_FPS", 24, minimum=1, maximum=60),
+}
+SCENE_MAX_TEXT_CHARS = env_int("SCENE_MAX_TEXT_CHARS", 5000, minimum=100)
 # diffusers on GPU workers: a Hugging Face model id or a local path for each task. The video
 # pipeline class (ltx, cogvideox, wan) and the image one (sd, sdxl, flux) are read from the
 # model's model_index.json when not given.
