@@ -83,6 +83,11 @@ class UserAdmin(DjangoUserAdmin):
         if obj.status != AccountStatus.ACTIVE:
             services.user_revoke_tokens(user=obj)
 
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # After the form's groups are saved: the role decides the Moderators membership.
+        services.role_groups_sync(user=form.instance)
+
     @admin.action(description="Suspend the selected users (sign-in blocked, tokens revoked)")
     def suspend_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         count = 0

@@ -20,6 +20,11 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
+# The Django group whose permissions make a moderator's admin (set up by the moderation app);
+# users with the moderator role are its members (`accounts.services.role_groups_sync`).
+MODERATORS_GROUP = "Moderators"
+
+
 class AccountStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     SUSPENDED = "suspended", "Suspended"

@@ -10,6 +10,7 @@ from typing import Any
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -23,7 +24,15 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from accounts.models import AccountStatus, Membership, Organization, OrganizationRole, Role, User
+from accounts.models import (
+    MODERATORS_GROUP,
+    AccountStatus,
+    Membership,
+    Organization,
+    OrganizationRole,
+    Role,
+    User,
+)
 from accounts.plans import Plan
 from accounts.tasks import send_email_task
 from accounts.tokens import AccessToken, RefreshToken, TokenPair, issue_token_pair
@@ -110,6 +119,16 @@ def apply_role(user: User, role: str) -> None:
     user.is_superuser = role == Role.ADMIN
 
 
+def role_groups_sync(*, user: User) -> None:
+    """Put a saved moderator in the Moderators group (its admin permissions), and take anyone
+    else out of it; admins are superusers and need no group."""
+    group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    if user.role == Role.MODERATOR:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+
+
 def apply_status(user: User, status: str) -> None:
     user.status = status
     user.is_active = status == AccountStatus.ACTIVE
@@ -147,7 +166,10 @@ def _new_user(
     apply_status(user, status)
     _check_password(password, user)
     user.set_password(password)
-    return _save_new_user(user)
+    _save_new_user(user)
+    if role == Role.MODERATOR:
+        role_groups_sync(user=user)
+    return user
 
 
 def user_register(
@@ -174,6 +196,12 @@ def user_login(*, request: HttpRequest, email: str, password: str) -> tuple[User
             headers={"Retry-After": str(wait)},
         )
     if user is None:
+        banned = User.objects.filter(email__iexact=email, status=AccountStatus.BANNED).first()
+        # Only someone who knows the password learns that the account is banned.
+        if banned is not None and banned.check_password(password):
+            raise Forbidden(
+                "This account has been banned", details={"accountStatus": AccountStatus.BANNED}
+            )
         raise InvalidCredentials()
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(last_login=timezone.now())
@@ -457,6 +485,8 @@ def admin_user_update(*, user: User, actor: User, data: dict[str, Any]) -> User:
             if user.status != AccountStatus.ACTIVE:
                 user_revoke_tokens(user=user)
         user.save()
+        if "role" in data:
+            role_groups_sync(user=user)
     return user
 
 

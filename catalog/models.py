@@ -24,13 +24,15 @@ class ModerationStatus(models.TextChoices):
     A new text is screened as it is submitted (`catalog.services.screen`): it becomes
     `approved`, `flagged` (held for a moderator) or `rejected`. It stays `pending` only when the
     screening could not run. Moderators move any of them to `approved` or `rejected` in the
-    admin.
+    admin. `removed`: taken down after a report (moderation's remove_content), hidden even from
+    its author until a moderator restores its earlier status.
     """
 
     PENDING = "pending", "Pending"
     APPROVED = "approved", "Approved"
     FLAGGED = "flagged", "Flagged"
     REJECTED = "rejected", "Rejected"
+    REMOVED = "removed", "Removed"
 
 
 class TopicStatus(models.TextChoices):

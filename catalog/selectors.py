@@ -1,8 +1,8 @@
 """Reads for the catalog, each one query for a whole page, and the hooks scenes fill.
 
 Who sees what: approved topics and approved ideas in approved topics are public. A user also
-sees their own topic suggestions and ideas, whatever their status; a moderator sees any of
-them by id. Anything else answers 404.
+sees their own topic suggestions and ideas, whatever their status (but an idea a moderator
+removed); a moderator sees any of them by id. Anything else answers 404.
 
 Scenes do not exist yet. The scenes app will register (in its AppConfig.ready):
 - `register_idea_scenes(fn)`: `fn(idea, viewer)` lists the idea's scenes for its detail,
@@ -192,7 +192,10 @@ def _ideas(viewer: Any) -> QuerySet[Idea]:
 def _public_or_own(viewer: Any) -> Q:
     public = Q(moderation_status=ModerationStatus.APPROVED, topic__status=TopicStatus.APPROVED)
     user = _user(viewer)
-    return public | Q(author=user) if user is not None else public
+    if user is None:
+        return public
+    # An author sees their own ideas in review, but not one a moderator removed.
+    return public | (Q(author=user) & ~Q(moderation_status=ModerationStatus.REMOVED))
 
 
 def idea_list(*, viewer: Any, sort: str = "newest", now: datetime | None = None) -> QuerySet[Idea]:

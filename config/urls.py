@@ -31,6 +31,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("projects.api.urls")),
     path("", include("catalog.api.urls")),
     path("", include("scenes.api.urls")),
+    path("", include("moderation.api.urls")),
 ]
 
 urlpatterns = [

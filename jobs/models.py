@@ -20,6 +20,11 @@ class JobStatus(models.TextChoices):
     queued → moderating → processing, moderating → moderation_failed
     pending | queued | moderating | processing → cancelled
     failed | cancelled → queued (retry); processing → queued (requeued after a lost worker)
+
+    A job type that screens its input (`JobType.screen`) goes through `moderating` before
+    its task is sent, in the web process: pending → moderating → queued | moderation_failed
+    (and failed | cancelled → moderating when a retry changes the input). A job that ends
+    `moderation_failed` never reached a worker and costs nothing.
     """
 
     PENDING = "pending", "Pending"
@@ -41,7 +46,12 @@ FINISHED_STATUSES = (
 )
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    JobStatus.PENDING: (JobStatus.QUEUED, JobStatus.CANCELLED, JobStatus.FAILED),
+    JobStatus.PENDING: (
+        JobStatus.QUEUED,
+        JobStatus.MODERATING,
+        JobStatus.CANCELLED,
+        JobStatus.FAILED,
+    ),
     JobStatus.QUEUED: (
         JobStatus.MODERATING,
         JobStatus.PROCESSING,
@@ -49,6 +59,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
         JobStatus.FAILED,
     ),
     JobStatus.MODERATING: (
+        JobStatus.QUEUED,
         JobStatus.PROCESSING,
         JobStatus.MODERATION_FAILED,
         JobStatus.CANCELLED,
@@ -60,8 +71,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
         JobStatus.CANCELLED,
         JobStatus.QUEUED,
     ),
-    JobStatus.FAILED: (JobStatus.QUEUED,),
-    JobStatus.CANCELLED: (JobStatus.QUEUED,),
+    JobStatus.FAILED: (JobStatus.QUEUED, JobStatus.MODERATING),
+    JobStatus.CANCELLED: (JobStatus.QUEUED, JobStatus.MODERATING),
     JobStatus.COMPLETED: (),
     JobStatus.MODERATION_FAILED: (),
 }
@@ -160,12 +171,23 @@ class Job(models.Model):
     def mark_queued(self) -> None:
         self._move(JobStatus.QUEUED, queued_at=timezone.now(), stage="queued", worker="")
 
-    def mark_moderating(self) -> None:
-        self._move(JobStatus.MODERATING, stage="moderating")
+    def mark_moderating(self, *, moderation_status: str = "", score: float | None = None) -> None:
+        self._move(
+            JobStatus.MODERATING,
+            stage="moderating",
+            moderation_status=moderation_status,
+            moderation_score=score,
+        )
 
     def mark_moderation_failed(self, *, error: dict[str, Any]) -> None:
         now = timezone.now()
-        self._move(JobStatus.MODERATION_FAILED, error=error, completed_at=now, actual_cost=0)
+        self._move(
+            JobStatus.MODERATION_FAILED,
+            error=error,
+            stage="moderation_failed",
+            completed_at=now,
+            actual_cost=0,
+        )
 
     def mark_completed(self, *, result: dict[str, Any], actual_cost: Decimal) -> None:
         self._move(

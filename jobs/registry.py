@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
     from jobs.engine import StageContext
@@ -59,6 +59,10 @@ class JobType:
     apply_retry: Callable[[dict[str, Any], str | None, dict[str, Any]], dict[str, Any]] | None = (
         None
     )
+    # The texts of an input that content screening reads before anything is queued (prompts,
+    # scripts, narration): a rejected input ends `moderation_failed` and never reaches a worker.
+    screen: Callable[[dict[str, Any]], list[str]] | None = None
+    screen_context: str = "prompt"  # what the texts are, for the screener ("script", ...)
     time_limit: int = 3600  # seconds; the worker kills the task past this
     max_retries: int = 3
 
@@ -67,7 +71,48 @@ class JobType:
         return [stage.name for stage in self.stages]
 
 
+class ScreeningVerdict(Protocol):
+    """What a screener answers (moderation.screening.ScreeningResult is one)."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def score(self) -> float: ...
+
+    @property
+    def rejected(self) -> bool: ...
+
+    def as_dict(self) -> dict[str, Any]: ...
+
+
+Screener = Callable[[list[str], str], ScreeningVerdict]
+
 _types: dict[str, JobType] = {}
+_screener: list[Screener] = []
+
+
+def set_screener(screener: Screener) -> None:
+    """Make `screener(texts, context)` judge the texts of every job type that has `screen`.
+
+    The moderation app sets it in its AppConfig.ready, so jobs imports no domain app.
+    """
+    _screener[:] = [screener]
+
+
+def screen_input(job_type: JobType, job_input: dict[str, Any]) -> ScreeningVerdict | None:
+    """The screener's verdict on a job's input; None when the type has nothing to screen.
+
+    Fails closed: a type with texts to screen and no screener set raises LookupError.
+    """
+    if job_type.screen is None:
+        return None
+    texts = [text for text in job_type.screen(job_input) if text and text.strip()]
+    if not texts:
+        return None
+    if not _screener:
+        raise LookupError(f"Job type {job_type.name!r} screens its input but no screener is set")
+    return _screener[0](texts, job_type.screen_context)
 
 
 def register(job_type: JobType) -> JobType:

@@ -17,7 +17,7 @@ from django.db.models import Case, DecimalField, F, Sum, When
 from django.utils import timezone
 
 from accounts.services import user_lock
-from config.api.errors import ApiError, Conflict, ErrorCode
+from config.api.errors import ApiError, Conflict, ErrorCode, ServiceUnavailable
 from jobs import events, registry
 from jobs.models import (
     IdempotencyKey,
@@ -127,6 +127,68 @@ def enqueue(job: Job, *, countdown: float | None = None) -> None:
     transaction.on_commit(lambda: run_job_task.apply_async(**options))
 
 
+# The `error.code` of a job whose input screening rejected (status `moderation_failed`).
+MODERATION_FAILED = "MODERATION_FAILED"
+
+
+def screen_job_input(job_type: registry.JobType, job_input: dict[str, Any]) -> Any:
+    """The screener's verdict on an input (None: nothing to screen); 503 when it cannot run."""
+    try:
+        return registry.screen_input(job_type, job_input)
+    except ApiError:
+        raise
+    except Exception:
+        # Fail closed: unscreened text never reaches a worker.
+        logger.exception("Screening failed for a %s job", job_type.name)
+        raise ServiceUnavailable("Content screening is unavailable; try again shortly") from None
+
+
+def _moderate_then_queue(job: Job, verdict: Any) -> None:
+    """Queue the job, through `moderating` when its input was screened (lock held by caller).
+
+    A rejected input ends `moderation_failed` with the reasons, costs nothing and sends no
+    task; an approved or flagged one is queued and its task sent once the transaction commits.
+    """
+    if verdict is not None:
+        job.mark_moderating(moderation_status=verdict.status, score=verdict.score)
+        events.publish(job, "job_progress")
+        if verdict.rejected:
+            screening = verdict.as_dict()
+            job.mark_moderation_failed(
+                error={
+                    "code": MODERATION_FAILED,
+                    "message": "The content of this job did not pass moderation",
+                    "reasons": screening["reasons"],
+                    "categories": {
+                        name: score
+                        for name, score in screening["categories"].items()
+                        if score >= settings.MODERATION_REVIEW_THRESHOLD
+                    },
+                }
+            )
+            JobStage.objects.filter(job=job, status=StageStatus.PENDING).update(
+                status=StageStatus.CANCELLED
+            )
+            JobLog.objects.create(
+                job=job,
+                level=LogLevel.WARN,
+                message="Job refused by content screening",
+                details={"score": verdict.score, "reasons": screening["reasons"]},
+            )
+            events.publish(job, "job_failed", error=job.error)
+            job_finished_hook(job)
+            return
+    job.mark_queued()
+    JobLog.objects.create(
+        job=job,
+        level=LogLevel.INFO,
+        message="Job queued",
+        details={"type": job.type, "estimatedCost": float(job.estimated_cost)},
+    )
+    events.publish(job, "job_progress")
+    enqueue(job)
+
+
 def job_submit(
     *,
     owner: Any,
@@ -142,13 +204,17 @@ def job_submit(
     """Create and queue a job; returns (job, created).
 
     The cost limits are checked first (402, nothing created). With an Idempotency-Key, the
-    same key and body within 24 h return the first job; another body is 409.
+    same key and body within 24 h return the first job; another body is 409. A type with
+    texts to screen is screened here, before any task is sent: a rejected input gives a job
+    that ended `moderation_failed` (see `_moderate_then_queue`).
     """
     job_type = registry.get(type)
     fingerprint_input = input
     if job_type.prepare is not None:
         input = job_type.prepare(input, owner)
     estimate = job_type.estimate(input).total
+    # Outside the owner's lock: a remote screening service may take a while to answer.
+    verdict = screen_job_input(job_type, input)
     fingerprint = request_fingerprint(
         request_body if request_body is not None else fingerprint_input
     )
@@ -181,15 +247,7 @@ def job_submit(
                 IdempotencyKey.objects.create(
                     owner=owner, key=idempotency_key, request_hash=fingerprint, job=job
                 )
-            job.mark_queued()
-            JobLog.objects.create(
-                job=job,
-                level=LogLevel.INFO,
-                message="Job queued",
-                details={"type": type, "estimatedCost": float(estimate)},
-            )
-            events.publish(job, "job_progress")
-            enqueue(job)
+            _moderate_then_queue(job, verdict)
     except IntegrityError:
         # Two requests raced with one Idempotency-Key: the other one created the job.
         if not idempotency_key:
@@ -248,6 +306,8 @@ def job_retry(
         new_input = apply(job.input, modified_text, retry_parameters or {})
         if job_type.prepare is not None:
             new_input = job_type.prepare(new_input, job.owner)
+    # Changed input is screened again; unchanged input passed screening when it was submitted.
+    verdict = screen_job_input(job_type, new_input) if changed else None
     estimate = job_type.estimate(new_input).total
     with transaction.atomic():
         user_lock(user_id=job.owner_id)
@@ -277,15 +337,13 @@ def job_retry(
             message="Job requeued for processing",
         )
         job.refresh_from_db()
-        job.mark_queued()
         JobLog.objects.create(
             job=job,
             level=LogLevel.INFO,
             message="Job retried",
             details={"retryCount": job.retry_count, "inputChanged": changed},
         )
-        events.publish(job, "job_progress")
-        enqueue(job)
+        _moderate_then_queue(job, verdict)
     return job
 
 

@@ -42,6 +42,38 @@ def _remove_outputs(job: Job) -> None:
         storage.delete_tree(storage.output_prefix(job.owner_id, job.pk))
 
 
+# --- screening: the texts of each input that moderation reads before a job is queued -------
+
+
+def _request_texts(request: dict[str, Any]) -> list[str]:
+    """Every text of a render request that ends up seen or heard: shots, narration, dialogue."""
+    texts = [str(request.get("title") or "")]
+    for shot in request.get("shots") or []:
+        texts += [str(shot.get("prompt") or ""), str(shot.get("narration") or "")]
+        texts += [str(line.get("line") or "") for line in shot.get("dialogue") or []]
+    return texts
+
+
+def _context_texts(data: dict[str, Any]) -> list[str]:
+    context = data.get("context") or {}
+    return [value for value in context.values() if isinstance(value, str)]
+
+
+def _screen_video(data: dict[str, Any]) -> list[str]:
+    """Prompt, title and the render request's shots (template renders included)."""
+    texts = [str(data.get("prompt") or ""), str(data.get("title") or "")]
+    return texts + _request_texts(data.get("request") or {})
+
+
+def _screen_film(data: dict[str, Any]) -> list[str]:
+    return [data["script"], str(data.get("title") or "")]
+
+
+def _screen_prompt(data: dict[str, Any]) -> list[str]:
+    # A negative prompt names what to keep out of an image: it is not screened as content.
+    return [data["prompt"], *_context_texts(data)]
+
+
 # --- video ---------------------------------------------------------------------------------
 
 
@@ -66,6 +98,7 @@ registry.register(
         queue=_queue(pipeline.backend_name(VIDEO)),
         queue_for=lambda data: _queue(data.get("backend") or pipeline.backend_name(VIDEO)),
         prepare=inputs.prepare_video,
+        screen=_screen_video,
         estimate=lambda data: rendering.video_cost(inputs.request_of(data)),
         result=_video_result,
         present=rendering.present_files,
@@ -157,6 +190,8 @@ registry.register(
         queue=_queue(pipeline.backend_name(FILM)),
         queue_for=lambda data: _queue(data.get("backend") or pipeline.backend_name(FILM)),
         prepare=inputs.prepare_film,
+        screen=_screen_film,
+        screen_context="script",
         estimate=_film_estimate,
         actual_cost=_film_actual_cost,
         result=_film_result,
@@ -197,6 +232,7 @@ registry.register(
         name=TEXT,
         stages=(Stage("generate", generate_text),),
         prepare=inputs.prepare_text,
+        screen=_screen_prompt,
         result=lambda job, outputs: outputs["generate"],
         time_limit=600,
     )
@@ -231,6 +267,7 @@ registry.register(
         stages=(Stage("generate", generate_image),),
         queue_for=lambda data: _queue(data.get("backend", "")),
         prepare=inputs.prepare_image,
+        screen=_screen_prompt,
         estimate=lambda data: CostEstimate(PER_IMAGE, {"image_generation": PER_IMAGE}),
         result=lambda job, outputs: outputs["generate"],
         present=rendering.present_files,

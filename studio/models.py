@@ -42,6 +42,9 @@ class Clip(models.Model):
     poster_file = models.CharField(max_length=500)
     manifest = models.JSONField(default=dict, blank=True)  # seed, model, versions, device
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Set when a moderator removes the clip (moderation's remove_content): it is then hidden
+    # from its owner and project, until restored.
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

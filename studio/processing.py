@@ -47,7 +47,7 @@ def input_file(*, owner: Any, reference: Any) -> str:
     name = None
     if isinstance(reference, str) and reference.startswith("clp_"):
         name = (
-            Clip.objects.filter(pk=reference, owner=owner)
+            Clip.objects.filter(pk=reference, owner=owner, removed_at__isnull=True)
             .values_list("video_file", flat=True)
             .first()
         )

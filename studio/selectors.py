@@ -12,12 +12,14 @@ from studio.models import Clip, Template
 
 def clip_get_for(*, user: Any, clip_id: str) -> Clip | None:
     """A clip its owner may read (anyone else: None, answered 404)."""
-    return Clip.objects.filter(pk=clip_id, owner=user).first()
+    return Clip.objects.filter(pk=clip_id, owner=user, removed_at__isnull=True).first()
 
 
 def project_clip_counts(project_ids: list[str]) -> dict[str, int]:
     rows = (
-        Clip.objects.filter(project_id__in=project_ids).values("project_id").annotate(n=Count("id"))
+        Clip.objects.filter(project_id__in=project_ids, removed_at__isnull=True)
+        .values("project_id")
+        .annotate(n=Count("id"))
     )
     return {row["project_id"]: row["n"] for row in rows}
 
@@ -25,7 +27,8 @@ def project_clip_counts(project_ids: list[str]) -> dict[str, int]:
 def project_clips(project: Any) -> list[dict[str, Any]]:
     from studio.api.serializers import ClipSerializer
 
-    clips = Clip.objects.filter(project=project).order_by("-created_at")[:100]
+    clips = Clip.objects.filter(project=project, removed_at__isnull=True).order_by("-created_at")
+    clips = clips[:100]
     return list(ClipSerializer(clips, many=True).data)
 
 

@@ -90,7 +90,9 @@ def test_banning_a_user_signs_them_out_everywhere_and_blocks_login(
         401,
         "UNAUTHORIZED",
     )
-    assert_error(login(api, user.email), 401, "INVALID_CREDENTIALS")
+    # The right password of a banned account: 403 saying so (a wrong one stays 401).
+    body = assert_error(login(api, user.email), 403, "FORBIDDEN")
+    assert body["error"]["message"] == "This account has been banned"
 
 
 def test_an_admin_cannot_demote_or_delete_themselves(client_for, admin_user):

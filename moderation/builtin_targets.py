@@ -1,0 +1,265 @@
+"""The target types moderation registers itself: ideas and topics, users, studio clips, and
+scenes and segments while the scenes app does not register its own (ModerationConfig.ready).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from accounts.models import AccountStatus, User
+from config.files import signed_url
+from moderation.targets import Lookup, register_target, status_field_removal
+
+
+def _video(name: str, poster: str = "", request: HttpRequest | None = None) -> str:
+    """An HTML5 player for a stored file, through a signed, expiring URL."""
+    if not name:
+        return format_html("<p><em>{}</em></p>", "No video file.")
+    url, _ = signed_url(name, request=request)
+    poster_url = signed_url(poster, request=request)[0] if poster else ""
+    return format_html(
+        '<video src="{}" poster="{}" controls preload="metadata" '
+        'style="max-width:640px;width:100%;background:#000"></video>',
+        url,
+        poster_url,
+    )
+
+
+# --- ideas and topics (catalog) -----------------------------------------------------------
+
+
+def _register_catalog() -> None:
+    from catalog import selectors
+    from catalog.models import Idea, Topic, TopicStatus
+
+    remove_idea, restore_idea, idea_removed = status_field_removal(Idea)
+
+    def idea_preview(idea: Idea, request: HttpRequest | None) -> str:
+        return format_html(
+            "<h3>{}</h3><p style='white-space:pre-wrap;max-width:60em'>{}</p>"
+            "<p>Topic: {} · Tags: {} · Status: <strong>{}</strong> · {} likes · {} views</p>",
+            idea.title,
+            idea.prompt,
+            idea.topic.name,
+            ", ".join(idea.tags) or "none",
+            idea.moderation_status,
+            idea.like_count,
+            idea.view_count,
+        )
+
+    register_target(
+        "idea",
+        model=Idea,
+        lookup=lambda target_id, viewer: selectors.idea_get(viewer=viewer, idea_id=target_id),
+        owner=lambda idea: idea.author,
+        describe=lambda idea: f"Idea “{idea.title}”",
+        remove=remove_idea,
+        restore=restore_idea,
+        is_removed=idea_removed,
+        admin_preview=idea_preview,
+    )
+
+    def remove_topic(topic: Topic) -> dict[str, Any]:
+        previous = topic.status
+        if previous == TopicStatus.REJECTED or not topic.mark_rejected(moderator=None):
+            raise ValueError("already hidden")
+        return {"status": previous}
+
+    def restore_topic(topic: Topic, state: dict[str, Any]) -> None:
+        if topic.status != TopicStatus.REJECTED:
+            raise ValueError("not removed")
+        if state.get("status") == TopicStatus.APPROVED:
+            topic.mark_approved(moderator=None)
+        else:  # back to the review it was waiting for
+            Topic.objects.filter(pk=topic.pk, status=TopicStatus.REJECTED).update(
+                status=TopicStatus.PENDING, moderation_status="pending", updated_at=timezone.now()
+            )
+            topic.status = TopicStatus.PENDING
+
+    register_target(
+        "topic",
+        model=Topic,
+        lookup=lambda target_id, viewer: selectors.topic_get(viewer=viewer, topic_id=target_id),
+        owner=lambda topic: topic.suggested_by,
+        describe=lambda topic: f"Topic “{topic.name}”",
+        remove=remove_topic,
+        restore=restore_topic,
+        is_removed=lambda topic: topic.status == TopicStatus.REJECTED,
+        admin_preview=lambda topic, request: format_html(
+            "<h3>{}</h3><p style='white-space:pre-wrap'>{}</p><p>Status: <strong>{}</strong></p>",
+            topic.name,
+            topic.description or "(no description)",
+            topic.status,
+        ),
+    )
+
+
+# --- users (accounts) ---------------------------------------------------------------------
+
+
+def _user_preview(user: User, request: HttpRequest | None) -> str:
+    avatar = (
+        format_html('<img src="{}" alt="" style="height:64px;border-radius:50%">', user.avatar_url)
+        if user.avatar_url
+        else ""
+    )
+    return format_html(
+        "{}<h3>{} (@{})</h3><p style='white-space:pre-wrap'>{}</p>"
+        "<p>Role: {} · Status: <strong>{}</strong> · Joined {}</p>",
+        avatar,
+        user.name,
+        user.username,
+        user.bio or "(no bio)",
+        user.role,
+        user.status,
+        user.date_joined.date().isoformat(),
+    )
+
+
+def _register_users() -> None:
+    register_target(
+        "user",
+        model=User,
+        # Anyone active can be reported; a banned account is gone from the platform already.
+        lookup=lambda target_id, viewer: User.objects.filter(
+            pk=target_id, status=AccountStatus.ACTIVE
+        ).first(),
+        owner=lambda user: user,
+        describe=lambda user: f"User @{user.username}",
+        admin_preview=_user_preview,
+    )
+
+
+# --- clips (studio) -----------------------------------------------------------------------
+
+
+def _register_clips() -> None:
+    from projects.selectors import project_get_for
+    from studio.models import Clip
+
+    def lookup(target_id: str, viewer: User | None) -> Clip | None:
+        clip = Clip.objects.filter(pk=target_id, removed_at__isnull=True).first()
+        if clip is None or viewer is None:
+            return clip
+        if clip.owner_id == viewer.pk or viewer.is_moderator:
+            return clip
+        if clip.project_id and project_get_for(user=viewer, project_id=clip.project_id):
+            return clip
+        return None
+
+    def remove(clip: Clip) -> dict[str, Any]:
+        if not Clip.objects.filter(pk=clip.pk, removed_at__isnull=True).update(
+            removed_at=timezone.now()
+        ):
+            raise ValueError("already removed")
+        return {}
+
+    def restore(clip: Clip, state: dict[str, Any]) -> None:
+        if not Clip.objects.filter(pk=clip.pk, removed_at__isnull=False).update(removed_at=None):
+            raise ValueError("not removed")
+
+    register_target(
+        "clip",
+        model=Clip,
+        lookup=lookup,
+        owner=lambda clip: clip.owner,
+        describe=lambda clip: f"Clip “{clip.title}”",
+        remove=remove,
+        restore=restore,
+        is_removed=lambda clip: clip.removed_at is not None,
+        admin_preview=lambda clip, request: format_html(
+            "{}<p style='white-space:pre-wrap'>{}</p><p>{} · {:.1f} s</p>",
+            _video(clip.video_file, clip.poster_file, request),
+            clip.prompt or clip.title,
+            clip.resolution,
+            clip.duration,
+        ),
+    )
+
+
+# --- scenes and segments (scenes), until the scenes app registers them --------------------
+
+_OWNER_FIELDS = ("contributor", "creator", "author", "owner", "created_by", "user")
+_TEXT_FIELDS = ("title", "text", "content", "script", "description", "prompt")
+_VIDEO_FIELDS = ("video_file", "mp4_file", "video")
+
+
+def _generic_preview(obj: Any, request: HttpRequest | None) -> str:
+    """The object's texts, and a player if it has a video file (a guess at its fields)."""
+    texts = [(name, getattr(obj, name)) for name in _TEXT_FIELDS if getattr(obj, name, "")]
+    video = next((str(getattr(obj, n)) for n in _VIDEO_FIELDS if getattr(obj, n, "")), "")
+    poster = str(getattr(obj, "poster_file", "") or "")
+    return format_html(
+        "{}{}<p>Status: <strong>{}</strong></p>",
+        _video(video, poster, request) if video else "",
+        format_html_join(
+            "", "<p><strong>{}</strong>: <span style='white-space:pre-wrap'>{}</span></p>", texts
+        ),
+        getattr(obj, "moderation_status", ""),
+    )
+
+
+def _register_scenes() -> None:
+    try:
+        scene_models = importlib.import_module("scenes.models")
+    except ImportError:
+        return
+    for name, class_name in (("scene", "Scene"), ("segment", "Segment")):
+        model = getattr(scene_models, class_name, None)
+        # Guarded: the scenes app is being written; register only what exists with a
+        # `moderation_status`, and never over a registration the scenes app made itself.
+        if model is None or name in _registered_elsewhere():
+            continue
+        fields = {field.name for field in model._meta.get_fields()}
+        if "moderation_status" not in fields:
+            continue
+        owner_field = next((f for f in _OWNER_FIELDS if f in fields), None)
+        remove, restore, is_removed = status_field_removal(model)
+        register_target(
+            name,
+            model=model,
+            owner=_owner_getter(owner_field),
+            lookup=_unremoved_lookup(model),
+            describe=_describer(class_name),
+            remove=remove,
+            restore=restore,
+            is_removed=is_removed,
+            admin_preview=_generic_preview,
+        )
+
+
+def _owner_getter(field: str | None) -> Callable[[Any], User | None]:
+    return lambda obj: getattr(obj, field) if field else None
+
+
+def _unremoved_lookup(model: type[models.Model]) -> Lookup:
+    """The object unless removed: removed ones are hidden from everyone but moderators."""
+    return lambda target_id, viewer: (
+        model._default_manager.filter(pk=target_id).exclude(moderation_status="removed").first()
+    )
+
+
+def _describer(label: str) -> Callable[[Any], str]:
+    return lambda obj: f"{label} {obj}"
+
+
+def _registered_elsewhere() -> set[str]:
+    from moderation import targets
+
+    return set(targets.names())
+
+
+def register_builtin_targets() -> None:
+    """Register idea, topic, user and clip, and scene and segment where the scenes app has
+    not (called from ModerationConfig.ready, after every app's models are loaded)."""
+    _register_catalog()
+    _register_users()
+    _register_clips()
+    _register_scenes()
