@@ -1,0 +1,525 @@
+"""Continuity checks by rule: the expanded script against the Scene Bible.
+
+Errors (the job fails with CONTINUITY_VIOLATION before any GPU time is spent):
+- name_drift: a titled name that belongs to nobody while one person holds that title
+  ("Captain Williams" when the captain is Maya Chen), or a near-miss of a known name
+  ("Captain Chan", "Maya Chan");
+- inactive_character: a character marked inactive (dead, gone) speaks or acts;
+- world_rule: a statement that breaks a rule of the bible ("FTL travel takes months" and
+  "they jumped to Earth instantly"), where the rule has a form we can test.
+Warnings (kept on the job and the segment): location_jump and time_jump without a transition,
+a known surname under another title, a forbidden thing used without comment.
+
+Every check looks for a specific pattern and stays quiet otherwise: ordinary prose, new
+people introduced naturally, aliases and pronouns raise nothing.
+"""
+# ruff: noqa: RUF001
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from media_pipeline.request import Shot
+from media_pipeline.text import english
+from scenes.analysis import entities as ent
+from scenes.analysis.bible import Bible, Issue
+
+INSTANT = re.compile(
+    r"\b(?:instantly|instantaneously|in an instant|in seconds|in a second|in minutes|in moments|"
+    r"a moment later|moments later|seconds later|minutes later|immediately|at once|in no time|"
+    r"in the blink of an eye|within (?:seconds|minutes|moments|the hour)|in a heartbeat|"
+    r"in a flash)\b",
+    re.I,
+)
+SLOW = re.compile(r"\b(?:in (?:a few )?(?:hours|days)|within (?:hours|days)|overnight)\b", re.I)
+TRAVEL_SUBJECT = re.compile(
+    r"\b(?:travel|journey|trip|flight|voyage|ftl|warp|jump|crossing)\b", re.I
+)
+MOVE_TO = re.compile(
+    r"\b(?:jump\w*|travel\w*|flew|fly\w*|warp\w*|arriv\w*|reach\w*|crossed|got|made it)\b"
+    r"[^.;!?]{0,40}?\b(?:to|at|in|across|into|reached)\s+(?:the\s+)?[A-Z]"
+)
+ACKNOWLEDGED = re.compile(
+    r"\b(?:forbidden|secret\w*|illegal\w*|despite|banned|hid\w*|risk\w*|outlaw\w*|defied|"
+    r"defying|broke the law|against the law)\b",
+    re.I,
+)
+MEMORY = re.compile(
+    r"\b(?:remember\w*|memor\w*|ghost\w*|dream\w*|recording\w*|recorded|hologram\w*|photo\w*|"
+    r"picture\w*|image\w*|grave\w*|funeral|body|corpse|death|died|dead|killed|mourn\w*|miss\w*|"
+    r"once|used to|had|would|echo\w*|log|logs|message|video|portrait|statue|vision\w*|"
+    r"imagin\w*|legacy|flashback|years ago|before (?:he|she|they) died|voice)\b",
+    re.I,
+)
+TRANSITION = re.compile(
+    r"\b(?:later|meanwhile|elsewhere|back (?:on|at|aboard|in|to)|arriv\w*|travel\w*|reach\w*|"
+    r"land\w*|dock\w*|return\w*|enter\w*|board\w*|the next|hours|days|weeks|that night|"
+    r"by the time|after|soon|eventually|finally|cut to|flashback|remembered|memory|"
+    r"transport\w*|teleport\w*|beam\w*)\b",
+    re.I,
+)
+TIME_PASSING = re.compile(
+    r"\b(?:later|passed|until|fell|rose|came|dawned|broke|slept|woke|waited|hours|after|"
+    r"by the time|eventually|next|following|sunrise|sunset|nightfall)\b",
+    re.I,
+)
+FLASHBACK = re.compile(
+    r"\b(?:later|passed|after|since|ago|remember\w*|flashback|back in|history|born|founded|"
+    r"centuries|decades|years|until|before|by|next|following)\b",
+    re.I,
+)
+STOP_WORDS = ent._words(
+    """
+    the a an of to in on at for with from by and or its their his her our no one can may
+    be is are was were not any all travel takes take months years weeks days
+    """
+)
+SPEECH_BEFORE = re.compile(
+    r"\b(?:said|asked|replied|whispered|answered|shouted|muttered|called|added)\s+$"
+)
+PAST_VERBS = {v for forms in english.IRREGULAR.values() for v in forms} | (ent.GENERAL_PERSON_VERBS)
+NOT_ACTIONS = {"had", "was", "were", "would", "could", "might", "been", "being", "named", "used"}
+
+
+def split_point(point: str, places: set[str]) -> tuple[str, str]:
+    """ "The next morning (Bridge of the Horizon)" -> (time, place) for a known place."""
+    match = re.fullmatch(r"(?P<time>.*?)\s*\((?P<place>[^()]*)\)\s*", point or "")
+    if match and match.group("place") in places:
+        return match.group("time").strip(), match.group("place")
+    for place in sorted(places, key=len, reverse=True):
+        if place and re.search(rf"(?<!\w){re.escape(place)}(?!\w)", point or ""):
+            return (point or "").strip(), place
+    return (point or "").strip(), ""
+
+
+def check_continuity(
+    *, bible: Bible, text: str, shots: list[Shot], segment_number: int
+) -> list[Issue]:
+    """Every continuity issue of `text` against `bible`, errors first, each once."""
+    passage = ent.Passage.read(text)
+    cast = ent.Cast([dict(c) for c in bible.get("characters", [])])
+    issues = (
+        name_drift(passage, cast)
+        + inactive_characters(passage, cast)
+        + world_rules(passage, bible.get("setting", {}).get("worldRules", []))
+        + location_jumps(passage, bible, segment_number)
+        + time_jumps(passage, bible, segment_number)
+    )
+    seen: set[tuple[str, str]] = set()
+    unique: list[Issue] = []
+    for issue in sorted(issues, key=lambda i: i["severity"] != "error"):
+        key = (issue["type"], issue["description"])
+        if key not in seen:
+            seen.add(key)
+            issue["segment"] = segment_number
+            unique.append(issue)
+    return unique
+
+
+def _issue(kind: str, severity: str, description: str, suggestion: str, **extra: Any) -> Issue:
+    issue: Issue = {
+        "type": kind,
+        "severity": severity,
+        "description": description,
+        "suggestion": suggestion,
+    }
+    issue.update({k: v for k, v in extra.items() if v})
+    return issue
+
+
+# --- names ----------------------------------------------------------------------------------------
+
+
+def edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def near_miss(written: str, known: str) -> bool:
+    """ "Chan" for "Chen": same initial, one letter off (two for names of six or more)."""
+    if written == known or len(known) < 4 or written[:1].lower() != known[:1].lower():
+        return False
+    allowed = 1 if min(len(written), len(known)) <= 5 else 2
+    return edit_distance(written.lower(), known.lower()) <= allowed
+
+
+def _titled_alias(cast: ent.Cast, character: dict[str, Any], title: str) -> str:
+    names = ent.Cast.names(character)
+    surname = ent.Cast.surname(character)
+    preferred = f"{title} {surname}"
+    if preferred in names:
+        return preferred
+    titled = [n for n in names if ent.split_title(n)[0] == title]
+    return min(titled, key=len) if titled else character["canonicalName"]
+
+
+def _plain_alias(character: dict[str, Any]) -> str:
+    plain = [n for n in ent.Cast.names(character) if not ent.split_title(n)[0]]
+    return min(plain, key=len) if plain else character["canonicalName"]
+
+
+def _consistency(alias: str, character: dict[str, Any]) -> str:
+    plain = _plain_alias(character)
+    both = f"'{alias}' or '{plain}'" if plain != alias else f"'{alias}'"
+    return f"Did you mean '{alias}'? Use {both} for consistency"
+
+
+NEW_PERSON_AFTER = re.compile(
+    r"^(?:,\s*(?:the|a|an|her|his|their|another)\b|"
+    r"\s+(?:of|from)\s+(?:the\s+)?(?:[a-z\-]+\s+){0,3}[A-Z])"
+)
+NEW_PERSON_BEFORE = re.compile(
+    r"\b(?:a|another|the other|rival|enemy|named|called|new|former|late|old|previous|retired|"
+    r"dead)\s+$",
+    re.I,
+)
+
+
+def name_drift(passage: ent.Passage, cast: ent.Cast) -> list[Issue]:
+    issues: list[Issue] = []
+    for index, match in ent.find_titled(passage):
+        sentence = passage.sentences[index]
+        title = ent.TITLE_FORMS[match.group("title").lower()]
+        name = ent._trim_name(match.group("name"))
+        mention = f"{title} {name}"
+        if cast.resolve(mention) is not None:
+            continue
+        words = name.split()
+        key_word = words[0] if title in ent.GIVEN_NAME_TITLES and len(words) == 1 else words[-1]
+        near = [
+            c
+            for c in cast.characters
+            if near_miss(key_word, ent.Cast.surname(c))
+            or (len(words) == 1 and near_miss(key_word, ent.Cast.given_name(c) or "~"))
+        ]
+        if len(near) == 1:
+            character = near[0]
+            alias = (
+                _titled_alias(cast, character, title)
+                if title in cast.titles(character)
+                else (f"{title} {ent.Cast.surname(character)}")
+            )
+            issues.append(
+                _issue(
+                    "name_drift",
+                    "error",
+                    f"Character '{alias}' referred to as '{mention}'",
+                    _consistency(alias, character),
+                    excerpt=sentence,
+                    entityId=character["entityId"],
+                )
+            )
+            continue
+        namesake = cast.by_word.get(key_word)
+        if namesake is not None:
+            known = sorted(cast.titles(namesake))
+            if known:
+                alias = _titled_alias(cast, namesake, known[0])
+                issues.append(
+                    _issue(
+                        "name_drift",
+                        "warning",
+                        f"'{mention}' shares a name with {namesake['canonicalName']}, "
+                        f"known as '{alias}'",
+                        f"If this is {namesake['canonicalName']}, use '{alias}'; if it is "
+                        "someone new, introduce them so the reader can tell them apart",
+                        excerpt=sentence,
+                        entityId=namesake["entityId"],
+                    )
+                )
+            continue
+        holders = cast.holders(title) if title in ent.SINGULAR_TITLES else []
+        if len(holders) != 1:
+            continue
+        if NEW_PERSON_AFTER.match(sentence[match.end() :]) or NEW_PERSON_BEFORE.search(
+            sentence[: match.start()]
+        ):
+            continue  # "Captain Reyes of the Ostrava", "the former Captain Hale": someone else
+        holder = holders[0]
+        alias = _titled_alias(cast, holder, title)
+        issues.append(
+            _issue(
+                "name_drift",
+                "error",
+                f"Character '{alias}' referred to as '{mention}'",
+                _consistency(alias, holder),
+                excerpt=sentence,
+                entityId=holder["entityId"],
+            )
+        )
+    issues += _untitled_near_misses(passage, cast)
+    return issues
+
+
+def _untitled_near_misses(passage: ent.Passage, cast: ent.Cast) -> list[Issue]:
+    """ "Maya Chan" for Maya Chen: one name exact, the other a letter off."""
+    issues = []
+    for sentence in passage.sentences:
+        for match in re.finditer(
+            rf"(?<![\w.])({ent.NAME_WORD})\s+({ent.NAME_WORD})(?!\w)", sentence
+        ):
+            first, last = match.group(1), match.group(2)
+            if f"{first} {last}".lower() in cast.by_name or first.lower() in ent.TITLE_KEYS:
+                continue
+            for character in cast.characters:
+                given, surname = ent.Cast.given_name(character), ent.Cast.surname(character)
+                if not given:
+                    continue
+                if (first == given and near_miss(last, surname)) or (
+                    last == surname and near_miss(first, given)
+                ):
+                    right = f"{given} {surname}"
+                    issues.append(
+                        _issue(
+                            "name_drift",
+                            "error",
+                            f"Character '{right}' referred to as '{first} {last}'",
+                            _consistency(right, character),
+                            excerpt=sentence,
+                            entityId=character["entityId"],
+                        )
+                    )
+    return issues
+
+
+# --- the inactive ---------------------------------------------------------------------------------
+
+
+def inactive_characters(passage: ent.Passage, cast: ent.Cast) -> list[Issue]:
+    """Inactive characters who speak or act; also those who die earlier in the same text."""
+    deaths: dict[int, list[str]] = {}
+    for index, character in ent.find_deaths(passage, cast):
+        deaths.setdefault(index, []).append(character["entityId"])
+    # Who dies in this very text is alive until then (a bible already holding this segment,
+    # as for the scene's first one, marks them inactive already).
+    died_here = {entity_id for ids in deaths.values() for entity_id in ids}
+    gone = {c["entityId"] for c in cast.characters if not c.get("isActive", True)} - died_here
+    revived = {c["entityId"] for _i, c in ent.find_revivals(passage, cast)}
+    issues = []
+    for index, sentence in enumerate(passage.narration):
+        if not MEMORY.search(sentence) and not sentence.rstrip().endswith("?"):
+            for start, end, character in cast.mentions(sentence):
+                if character["entityId"] not in gone or character["entityId"] in revived:
+                    continue
+                if _acts(sentence, start, end):
+                    name = sentence[start:end]
+                    issues.append(
+                        _issue(
+                            "inactive_character",
+                            "error",
+                            f"{character['canonicalName']} is no longer active in the story "
+                            f"but '{name}' acts here",
+                            f"Remove {name} from this segment, or make clear it is a memory, "
+                            "a recording or a flashback",
+                            excerpt=sentence,
+                            entityId=character["entityId"],
+                        )
+                    )
+        gone |= set(deaths.get(index, []))
+    return issues
+
+
+def _acts(sentence: str, start: int, end: int) -> bool:
+    after = sentence[end:]
+    if re.match(r"['’]s\b", after):
+        return False
+    if SPEECH_BEFORE.search(sentence[:start]):
+        return True
+    if ent.DEATH_AFTER.match(after):
+        return False
+    verb = re.match(r"\s+(?:\w+ly\s+)?(?P<verb>[a-z]+)\b", after)
+    if not verb or verb.group("verb") in NOT_ACTIONS:
+        return False
+    word = verb.group("verb")
+    return word in PAST_VERBS or (word.endswith("ed") and len(word) > 4)
+
+
+# --- world rules ----------------------------------------------------------------------------------
+
+
+def _content_words(text: str) -> list[str]:
+    return [
+        w.lower()
+        for w in re.findall(r"[A-Za-z][A-Za-z\-]+", text)
+        if w.lower() not in STOP_WORDS and len(w) >= 3
+    ]
+
+
+def _has_word(sentence: str, word: str) -> bool:
+    stem = word[:-1] if len(word) > 4 and word.endswith("s") else word
+    return re.search(rf"\b{re.escape(stem)}\w*", sentence, re.I) is not None
+
+
+def _verb_forms(verb: str) -> set[str]:
+    return {
+        verb,
+        english.past(verb),
+        english.participle(verb),
+        english.present_third(verb),
+        english.gerund(verb),
+    }
+
+
+def world_rules(passage: ent.Passage, rules: list[str]) -> list[Issue]:
+    issues: list[Issue] = []
+    for rule in rules:
+        clause = rule.strip().rstrip(".!")
+        for sentence in passage.narration:
+            if sentence.rstrip().endswith("?") or ent.NOT_REAL.search(sentence):
+                continue
+            broken = _breaks(clause, sentence)
+            if broken:
+                issues.append(
+                    _issue(
+                        "world_rule",
+                        broken,
+                        f"Contradicts the world rule '{clause}': \"{sentence.strip()}\"",
+                        f"Keep to the rule ('{clause}'), or let the story explain the exception",
+                        excerpt=sentence,
+                    )
+                )
+    return issues
+
+
+def _breaks(rule: str, sentence: str) -> str | None:
+    """'error' or 'warning' when `sentence` goes against `rule`, else None."""
+    duration = ent.RULE_DURATION.match(rule)
+    if duration:
+        subject = duration.group("subject")
+        words = _content_words(subject)
+        long_rule = re.search(r"years|decades|centuries|generations", duration.group("amount"))
+        fast = INSTANT.search(sentence) or (long_rule and SLOW.search(sentence))
+        if not fast:
+            return None
+        about = any(_has_word(sentence, w) for w in words if len(w) >= 3)
+        travel = TRAVEL_SUBJECT.search(subject) and MOVE_TO.search(sentence)
+        return "error" if about or travel else None
+    for pattern in (ent.RULE_NO_ONE, ent.RULE_CANNOT):
+        found = pattern.search(rule) if pattern is ent.RULE_NO_ONE else pattern.match(rule)
+        if not found:
+            continue
+        act = found.group("act").split()
+        verb, objects = act[0].lower(), _content_words(" ".join(act[1:]))
+        if verb in ("be", "have", "do", "get", "make", "go", "see", "ever"):
+            return None
+        said = {w.lower() for w in re.findall(r"[A-Za-z]+", sentence)}
+        if not said & _verb_forms(verb):
+            return None
+        if objects and not any(_has_word(sentence, w) for w in objects):
+            return None
+        return "error"
+    forbidden = ent.RULE_FORBIDDEN.match(rule)
+    if forbidden:
+        words = _content_words(forbidden.group("subject"))
+        if (
+            words
+            and all(_has_word(sentence, w) for w in words)
+            and not ACKNOWLEDGED.search(sentence)
+        ):
+            return "warning"
+    return None
+
+
+# --- place and time -------------------------------------------------------------------------------
+
+
+def _places(bible: Bible) -> set[str]:
+    setting = bible.get("setting", {})
+    names = {loc["name"] for loc in setting.get("locations", []) if loc.get("name")}
+    if setting.get("primaryLocation"):
+        names.add(setting["primaryLocation"])
+    return names
+
+
+def _covers(bible: Bible, segment_number: int) -> bool:
+    """Whether the bible already holds this segment (a scene's first: built from its script),
+    so its current place and time are where the text ends, not where it starts."""
+    events = bible.get("timeline", {}).get("majorEvents", [])
+    return any(event.get("segmentNumber", 0) >= segment_number for event in events)
+
+
+def location_jumps(passage: ent.Passage, bible: Bible, segment_number: int) -> list[Issue]:
+    places = _places(bible)
+    current = ""
+    if not _covers(bible, segment_number):
+        _time, current = split_point(bible.get("timeline", {}).get("currentPoint", ""), places)
+        current = current or bible.get("setting", {}).get("primaryLocation", "")
+    issues = []
+    previous_transition = False
+    for sentence in passage.narration:
+        transition = bool(TRANSITION.search(sentence) or ent.TIME_RELATIVE.search(sentence))
+        for _pos, place, moved in ent.find_presences(sentence, places):
+            jumped = current and not ent.same_place(place, current)
+            if jumped and not (moved or transition or previous_transition):
+                issues.append(
+                    _issue(
+                        "location_jump",
+                        "warning",
+                        f"The scene moves from '{current}' to '{place}' with no transition",
+                        'Add a transition ("Later, …", "Meanwhile, …", "They arrived '
+                        f"at {place}\") or keep the scene at '{current}'",
+                        excerpt=sentence,
+                    )
+                )
+            current = place
+        previous_transition = transition
+    return issues
+
+
+def _part_of_day(text: str) -> str:
+    words = re.findall(r"[a-z]+", (text or "").lower())
+    return next((ent.PART_OF_DAY[w] for w in reversed(words) if w in ent.PART_OF_DAY), "")
+
+
+def time_jumps(passage: ent.Passage, bible: Bible, segment_number: int) -> list[Issue]:
+    covered = _covers(bible, segment_number)
+    point = "" if covered else bible.get("timeline", {}).get("currentPoint", "")
+    time_part, _place = split_point(point, _places(bible))
+    now_part = _part_of_day(time_part)
+    day = re.search(r"\bDay (\d+)\b", time_part)
+    period = "" if covered else bible.get("setting", {}).get("timePeriod", "")
+    years = [int(m.group("year")) for m in ent.YEAR.finditer(f"{period} {point}")]
+    issues: list[Issue] = []
+    passing = False
+    for sentence in passage.narration:
+        passing = passing or bool(
+            TIME_PASSING.search(sentence) or ent.TIME_RELATIVE.search(sentence)
+        )
+        stated = ent.PART_OF_DAY_STATED.search(sentence)
+        if stated and now_part and not passing:
+            new_part = ent.PART_OF_DAY[stated.group("part").lower()]
+            if new_part != now_part:
+                issues.append(
+                    _time_issue(f"it is {now_part} in the story, and now {new_part}", sentence)
+                )
+        for match in re.finditer(r"\bDay (\d+)\b", sentence):
+            if day and int(match.group(1)) != int(day.group(1)) and not FLASHBACK.search(sentence):
+                issues.append(
+                    _time_issue(
+                        f"the story is at {day.group(0)}, and now {match.group(0)}", sentence
+                    )
+                )
+        for match in ent.YEAR.finditer(sentence):
+            year = int(match.group("year"))
+            if years and year > max(years) and not FLASHBACK.search(sentence):
+                issues.append(
+                    _time_issue(f"the story is in {max(years)}, and now {year}", sentence)
+                )
+    return issues
+
+
+def _time_issue(what: str, sentence: str) -> Issue:
+    return _issue(
+        "time_jump",
+        "warning",
+        f"Time jumps with no transition: {what}",
+        'Mark the passage of time ("Hours later, …", "The next morning, …") or keep to '
+        "the current time",
+        excerpt=sentence,
+    )

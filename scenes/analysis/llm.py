@@ -1,0 +1,353 @@
+"""Story analysis by a language model on an OpenAI-compatible server (when LLM_BASE_URL is set).
+
+The model is asked for JSON in the bible's and the issues' structures; what it answers is
+checked (bible.normalise_bible / normalise_issues): fields repaired where they can be, the
+answer refused where they cannot, and then the rule analysis is used instead, with a warning
+in the log and the job's log. A model's bible may not lose what the story already had: the
+characters, events and threads of the old version are kept, ids stay stable, and the style
+guide stays as the scene began. Continuity: the model's issues are added to the rule checks,
+which are precise and cheap, so a model that misses "Captain Williams" cannot let it through.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+from media_pipeline.backends.base import Cancelled, NullReporter, Reporter
+from media_pipeline.request import Shot
+from media_pipeline.text import writer as text_writer
+from media_pipeline.text.core import GenerationParameters, TextGenerationError
+from media_pipeline.text.openai_compatible import OpenAICompatibleWriter
+from scenes.analysis.bible import (
+    Bible,
+    BibleInvalid,
+    Issue,
+    character_id,
+    copy_bible,
+    empty_bible,
+    normalise_bible,
+    normalise_issues,
+)
+from scenes.analysis.entities import Passage
+from scenes.analysis.rules import RuleAnalyzer, expand_with, timeline_event
+
+logger = logging.getLogger(__name__)
+
+_BIBLE_FORM = json.dumps(
+    {
+        "characters": [
+            {
+                "entityId": "char_maya",
+                "canonicalName": "Maya Chen",
+                "aliases": ["Captain Chen", "Maya"],
+                "description": "who they are, how they look",
+                "traits": ["determined"],
+                "relationships": [
+                    {"targetEntityId": "char_kai", "relationshipType": "first officer"}
+                ],
+                "introducedInSegment": 1,
+                "isActive": True,
+            }
+        ],
+        "setting": {
+            "primaryLocation": "where the story mostly happens",
+            "timePeriod": "Year 3042",
+            "worldRules": ["FTL travel takes months, not instant"],
+            "locations": [{"name": "Bridge of the Horizon", "description": "..."}],
+        },
+        "timeline": {
+            "currentPoint": "when and where the story now is",
+            "majorEvents": [{"segmentNumber": 1, "event": "...", "consequences": "..."}],
+        },
+        "plotThreads": [{"id": "thread_signal", "description": "...", "status": "active"}],
+        "styleGuide": {
+            "tone": "...",
+            "genre": "...",
+            "visualStyle": "...",
+            "narrativeStyle": "...",
+        },
+    }
+)
+_BIBLE_RULES = (
+    "Only people are characters: ships, planets and places go in setting.locations. Aliases "
+    "are the other names the text uses for a character (a first name, title and surname). A "
+    "character who dies or leaves for good gets isActive false. Answer with the JSON object "
+    "only."
+)
+INITIAL_SYSTEM = (
+    "You keep the Scene Bible of a collaborative story: its characters, setting, timeline, "
+    "plot threads and style. Build the bible of segment 1 from the script the user gives. "
+    f"Answer with one JSON object of exactly this form:\n{_BIBLE_FORM}\n{_BIBLE_RULES}"
+)
+UPDATE_SYSTEM = (
+    "You keep the Scene Bible of a collaborative story. The user gives the current bible and "
+    "the text of segment {segment}. Answer with the complete updated bible: keep everything "
+    "that is still true, add new characters (introducedInSegment {segment}), aliases, "
+    "locations and world rules the text introduces, mark characters who die or leave for good "
+    "inactive, add one timeline event for segment {segment} with its consequences, update "
+    "the current point and the plot threads. One JSON object of exactly this form:\n"
+    f"{_BIBLE_FORM}\n{_BIBLE_RULES}"
+)
+VALIDATE_SYSTEM = (
+    "You check a new segment of a story against its Scene Bible for continuity errors. "
+    "Report only real problems: a character called by a wrong name or title (name_drift), "
+    "a character marked inactive who speaks or acts (inactive_character), a statement that "
+    "breaks a world rule (world_rule), a move to another place or time with no transition "
+    "(location_jump, time_jump). New characters and places are not errors. Severity is "
+    '"error" for contradictions and "warning" for what a reader may find jarring. Answer '
+    'with one JSON object: {"issues": [{"type": "name_drift", "severity": "error", '
+    "\"description\": \"Character 'Captain Chen' referred to as 'Captain Williams'\", "
+    '"suggestion": "Use \'Captain Chen\' or \'Maya\' for consistency"}]} and {"issues": []} '
+    "when there are none."
+)
+
+
+class AnalysisUnusable(ValueError):
+    """The model's answer is not JSON of the asked structure."""
+
+
+def parse_json_object(content: str) -> Any:
+    """The JSON object in a model's answer (code fences and chatter around it allowed)."""
+    text = content.strip()
+    fenced = re.search(r"```(?:json)?\s*(.*?)```", text, re.S)
+    if fenced:
+        text = fenced.group(1)
+    start, end = text.find("{"), text.rfind("}")
+    try:
+        return json.loads(text[start : end + 1] if start >= 0 and end > start else text)
+    except ValueError as exc:
+        raise AnalysisUnusable(f"not JSON: {exc}") from exc
+
+
+class LlmAnalyzer:
+    """The story analysis a language model makes, checked, with the rules as a floor."""
+
+    name = "llm"
+
+    def __init__(self, writer: OpenAICompatibleWriter, *, seed: int = 0) -> None:
+        self.writer = writer
+        self.seed = seed
+        self.rules = RuleAnalyzer()
+
+    @classmethod
+    def from_settings(cls) -> LlmAnalyzer:
+        chosen = text_writer()
+        if not isinstance(chosen, OpenAICompatibleWriter):
+            raise RuntimeError("LlmAnalyzer needs LLM_BASE_URL to be set.")
+        return cls(chosen)
+
+    # --- the interface ---------------------------------------------------------------------
+
+    def initial_bible(
+        self,
+        *,
+        script: str,
+        title: str = "",
+        idea: str = "",
+        genre_hint: str = "",
+        reporter: Reporter | None = None,
+    ) -> Bible:
+        reporter = reporter or NullReporter()
+        user = json.dumps(
+            {"title": title, "idea": idea, "genre": genre_hint, "script": script},
+            ensure_ascii=False,
+        )
+        try:
+            raw = self._ask(INITIAL_SYSTEM, user, reporter=reporter, max_tokens=3000)
+            bible = normalise_bible(raw, segment_number=1)
+            for event in bible["timeline"]["majorEvents"]:
+                event["segmentNumber"] = 1
+            for character in bible["characters"]:
+                character["introducedInSegment"] = 1
+            if not bible["timeline"]["majorEvents"]:
+                event = timeline_event(Passage.read(script), 1)
+                bible["timeline"]["majorEvents"] = [event] if event else []
+            return bible
+        except (AnalysisUnusable, BibleInvalid, TextGenerationError) as exc:
+            self._fell_back("bible", exc, reporter)
+            return self.rules.initial_bible(
+                script=script, title=title, idea=idea, genre_hint=genre_hint
+            )
+
+    def expand(
+        self,
+        *,
+        text: str,
+        bible: Bible,
+        total_duration: float | None = None,
+        seed: int = 0,
+        reporter: Reporter | None = None,
+    ) -> list[Shot]:
+        # expand_text_to_shots asks the model for a shot list, checks it against the Shot
+        # structure and falls back to the rule breakdown itself.
+        return expand_with(
+            self.writer, text=text, bible=bible, total_duration=total_duration, seed=seed,
+            reporter=reporter,
+        )  # fmt: skip
+
+    def validate(
+        self,
+        *,
+        text: str,
+        shots: list[Shot],
+        bible: Bible,
+        segment_number: int,
+        reporter: Reporter | None = None,
+    ) -> list[Issue]:
+        reporter = reporter or NullReporter()
+        floor = self.rules.validate(
+            text=text, shots=shots, bible=bible, segment_number=segment_number
+        )
+        user = json.dumps(
+            {"bible": bible, "segmentNumber": segment_number, "text": text}, ensure_ascii=False
+        )
+        try:
+            raw = self._ask(VALIDATE_SYSTEM, user, reporter=reporter, max_tokens=1500)
+            issues = normalise_issues(raw, segment_number=segment_number)
+        except (AnalysisUnusable, BibleInvalid, TextGenerationError) as exc:
+            self._fell_back("continuity issues", exc, reporter)
+            return floor
+        seen = {(i["type"], i.get("entityId") or i["description"]) for i in issues}
+        issues += [
+            i for i in floor if (i["type"], i.get("entityId") or i["description"]) not in seen
+        ]
+        return sorted(issues, key=lambda i: i["severity"] != "error")
+
+    def update_bible(
+        self,
+        *,
+        bible: Bible,
+        text: str,
+        shots: list[Shot],
+        segment_number: int,
+        reporter: Reporter | None = None,
+    ) -> Bible:
+        reporter = reporter or NullReporter()
+        user = json.dumps({"bible": bible, "segmentText": text}, ensure_ascii=False)
+        try:
+            raw = self._ask(
+                UPDATE_SYSTEM.format(segment=segment_number),
+                user,
+                reporter=reporter,
+                max_tokens=4000,
+            )
+            answer = normalise_bible(raw, segment_number=segment_number)
+        except (AnalysisUnusable, BibleInvalid, TextGenerationError) as exc:
+            self._fell_back("updated bible", exc, reporter)
+            return self.rules.update_bible(
+                bible=bible, text=text, shots=shots, segment_number=segment_number
+            )
+        return keep_history(bible, answer, segment_number=segment_number, text=text)
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _ask(self, system: str, user: str, *, reporter: Reporter, max_tokens: int) -> Any:
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        parameters = GenerationParameters(temperature=0.1, max_tokens=max_tokens)
+        try:
+            answer = self.writer.chat(
+                messages, parameters=parameters, seed=self.seed, reporter=reporter, json_object=True
+            )
+        except Cancelled:
+            raise
+        return parse_json_object(answer.text)
+
+    @staticmethod
+    def _fell_back(what: str, exc: Exception, reporter: Reporter) -> None:
+        message = f"The language model's {what} was not usable ({exc}); using the rule analysis."
+        logger.warning(message)
+        reporter.log(message, level="warning")
+
+
+def keep_history(old: Bible, answer: Bible, *, segment_number: int, text: str) -> Bible:
+    """The model's updated bible with nothing of the old one lost and its ids kept."""
+    new = copy_bible(old)
+    for key, value in empty_bible().items():
+        new.setdefault(key, value)
+    characters = new["characters"]
+    taken = {c["entityId"] for c in characters}
+    id_map: dict[str, str] = {}
+    for proposed in answer["characters"]:
+        names = {n.lower() for n in [proposed["canonicalName"], *proposed["aliases"]]}
+        match = next(
+            (
+                c
+                for c in characters
+                if c["entityId"] == proposed["entityId"]
+                or {n.lower() for n in [c["canonicalName"], *c.get("aliases", [])]} & names
+            ),
+            None,
+        )
+        if match is None:
+            entity_id = proposed["entityId"]
+            if entity_id in taken:
+                entity_id = character_id(proposed["canonicalName"], taken)
+            taken.add(entity_id)
+            id_map[proposed["entityId"]] = entity_id
+            characters.append(
+                {
+                    **proposed,
+                    "entityId": entity_id,
+                    "relationships": [],
+                    "introducedInSegment": min(
+                        segment_number, max(1, proposed["introducedInSegment"])
+                    ),
+                }
+            )
+            continue
+        id_map[proposed["entityId"]] = match["entityId"]
+        for alias in [proposed["canonicalName"], *proposed["aliases"]]:
+            if alias != match["canonicalName"] and alias not in match["aliases"]:
+                match["aliases"].append(alias)
+        match["description"] = proposed["description"] or match["description"]
+        for trait in proposed["traits"]:
+            if trait not in match["traits"]:
+                match["traits"].append(trait)
+        match["isActive"] = proposed["isActive"]
+    ids = {c["entityId"] for c in characters}
+    for proposed in answer["characters"]:
+        owner = next(c for c in characters if c["entityId"] == id_map[proposed["entityId"]])
+        for rel in proposed["relationships"]:
+            link = {
+                "targetEntityId": id_map.get(rel["targetEntityId"], rel["targetEntityId"]),
+                "relationshipType": rel["relationshipType"],
+            }
+            target = link["targetEntityId"]
+            relationships = owner.setdefault("relationships", [])
+            if target in ids and target != owner["entityId"] and link not in relationships:
+                relationships.append(link)
+
+    setting, proposed_setting = new["setting"], answer["setting"]
+    known = {loc["name"].lower() for loc in setting["locations"]}
+    for location in proposed_setting["locations"]:
+        if location["name"].lower() not in known:
+            known.add(location["name"].lower())
+            setting["locations"].append(location)
+    for rule in proposed_setting["worldRules"]:
+        if rule.lower() not in {r.lower() for r in setting["worldRules"]}:
+            setting["worldRules"].append(rule)
+    setting["primaryLocation"] = setting["primaryLocation"] or proposed_setting["primaryLocation"]
+    setting["timePeriod"] = setting["timePeriod"] or proposed_setting["timePeriod"]
+
+    timeline = new["timeline"]
+    events = [e for e in timeline["majorEvents"] if e["segmentNumber"] != segment_number]
+    fresh = [e for e in answer["timeline"]["majorEvents"] if e["segmentNumber"] == segment_number]
+    if not fresh:
+        event = timeline_event(Passage.read(text), segment_number)
+        fresh = [event] if event else []
+    timeline["majorEvents"] = sorted(events + fresh[:1], key=lambda e: e["segmentNumber"])
+    timeline["currentPoint"] = answer["timeline"]["currentPoint"] or timeline["currentPoint"]
+
+    threads = {t["id"]: t for t in new["plotThreads"]}
+    for thread in answer["plotThreads"]:
+        if thread["id"] in threads:
+            threads[thread["id"]].update(description=thread["description"], status=thread["status"])
+        else:
+            new["plotThreads"].append(thread)
+            threads[thread["id"]] = thread
+    for key, value in answer["styleGuide"].items():
+        new["styleGuide"][key] = new["styleGuide"].get(key) or value
+    return new

@@ -1,0 +1,401 @@
+"""The offline story analyser: the Scene Bible built and kept by rule, shots by the script rules.
+
+Deterministic: the same script gives the same bible, byte for byte, on every machine. See
+entities.py for what it reads from prose and continuity.py for what it checks.
+"""
+# ruff: noqa: RUF001
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from media_pipeline.backends.base import Reporter
+from media_pipeline.request import Shot
+from media_pipeline.script import expand_text_to_shots
+from media_pipeline.text import RuleWriter
+from media_pipeline.text.core import TextWriter
+from media_pipeline.text.vocabulary import canonical_genre
+from scenes.analysis import entities as ent
+from scenes.analysis.bible import Bible, Issue, character_id, copy_bible, empty_bible, unique_id
+from scenes.analysis.continuity import check_continuity, split_point
+
+SCIFI_HINTS = re.compile(
+    r"\b(?:colony ship|starship|spaceship|space station|ftl|galaxy|planet|orbit|warp|"
+    r"hyperspace|android|asteroid)\b",
+    re.I,
+)
+MAX_TRAITS = 6
+MAX_EVENT_CHARS = 240
+BARE_TITLES = set(ent.TITLE_FORMS.values()) | {"Doctor"}
+
+
+class RuleAnalyzer:
+    """Story analysis by rule: works offline, deterministic, conservative (see the package)."""
+
+    name = "rules"
+
+    def initial_bible(
+        self,
+        *,
+        script: str,
+        title: str = "",
+        idea: str = "",
+        genre_hint: str = "",
+        reporter: Reporter | None = None,
+    ) -> Bible:
+        """The bible of segment 1: who, where and when the initial script is, and its style."""
+        bible = empty_bible()
+        shots = self.expand(text=script, bible=bible)
+        bible = self.update_bible(bible=bible, text=script, shots=shots, segment_number=1)
+        passage = ent.Passage.read(script)
+        setting = bible["setting"]
+        setting["timePeriod"] = setting["timePeriod"] or ent.find_time_period(idea, title)
+        bible["styleGuide"] = style_guide(
+            passage, bible, title=title, idea=idea, genre_hint=genre_hint
+        )
+        return bible
+
+    def expand(
+        self,
+        *,
+        text: str,
+        bible: Bible,
+        total_duration: float | None = None,
+        seed: int = 0,
+        reporter: Reporter | None = None,
+    ) -> list[Shot]:
+        """The continuation as shots, shot in the bible's style, speakers by their bible names."""
+        return expand_with(
+            RuleWriter(), text=text, bible=bible, total_duration=total_duration, seed=seed,
+            reporter=reporter,
+        )  # fmt: skip
+
+    def validate(
+        self,
+        *,
+        text: str,
+        shots: list[Shot],
+        bible: Bible,
+        segment_number: int,
+        reporter: Reporter | None = None,
+    ) -> list[Issue]:
+        """Continuity issues of the text against the bible (errors first)."""
+        return check_continuity(bible=bible, text=text, shots=shots, segment_number=segment_number)
+
+    def update_bible(
+        self,
+        *,
+        bible: Bible,
+        text: str,
+        shots: list[Shot],
+        segment_number: int,
+        reporter: Reporter | None = None,
+    ) -> Bible:
+        """A new bible with what the segment adds; `bible` itself is left as it was."""
+        return absorb(bible, text=text, shots=shots, segment_number=segment_number)
+
+
+def expand_with(
+    writer: TextWriter,
+    *,
+    text: str,
+    bible: Bible,
+    total_duration: float | None,
+    seed: int = 0,
+    reporter: Reporter | None = None,
+) -> list[Shot]:
+    characters = [c["canonicalName"] for c in bible.get("characters", [])]
+    return expand_text_to_shots(
+        text,
+        style_guide=bible.get("styleGuide") or {},
+        characters=characters,
+        total_duration=total_duration,
+        seed=seed,
+        writer=writer,
+        reporter=reporter,
+    )
+
+
+# --- building the bible ---------------------------------------------------------------------------
+
+
+def absorb(bible: Bible, *, text: str, shots: list[Shot], segment_number: int) -> Bible:
+    """`bible` with the segment's people, places, rules, event and threads merged in (a copy)."""
+    new = copy_bible(bible)
+    for key, value in empty_bible().items():
+        new.setdefault(key, value)
+    passage = ent.Passage.read(text)
+    if not passage.sentences:
+        return new
+    cast = ent.Cast(new["characters"])
+    setting = new["setting"]
+    known_places = {loc["name"] for loc in setting["locations"]}
+
+    # People found on strong evidence first, so a person is never taken for a place.
+    strong = [p for p in ent.find_people(passage, known_places) if p.strong]
+    person_words = set(cast.by_name) | {w.lower() for w in cast.by_word}
+    person_words |= {p.name.lower() for p in strong} | {
+        w.lower() for p in strong for w in p.name.split()
+    }
+    places = ent.find_places(passage, {w for w in _cased(passage.text, person_words)})
+    for place in places:
+        _merge_place(setting, place)
+    place_names = {loc["name"] for loc in setting["locations"]}
+    speakers = [speaker for shot in shots for speaker, _line in shot.dialogue]
+    for person in ent.find_people(passage, place_names, speakers):
+        _merge_person(cast, person, passage, segment_number)
+    _relationships(cast, passage)
+    _traits(cast, passage)
+    for _index, character in ent.find_deaths(passage, cast):
+        character["isActive"] = False
+    for _index, character in ent.find_revivals(passage, cast):
+        if not any(c is character for _i, c in ent.find_deaths(passage, cast)):
+            character["isActive"] = True
+
+    rules = setting["worldRules"]
+    for rule in ent.find_world_rules(passage, cast):
+        if rule.lower() not in {r.lower() for r in rules}:
+            rules.append(rule)
+    if not setting["timePeriod"]:
+        setting["timePeriod"] = ent.find_time_period(ent.narrative_text(passage))
+
+    whereabouts = [
+        place
+        for sentence in passage.narration
+        for _pos, place, _moved in ent.find_presences(sentence, place_names)
+    ]
+    if whereabouts and not setting["primaryLocation"]:
+        # "the bridge of the Horizon": the story is set on the Horizon.
+        whole = whereabouts[0].split(" of ", 1)[-1].removeprefix("the ")
+        setting["primaryLocation"] = whole if whole in place_names else whereabouts[0]
+    time_part, place_part = split_point(new["timeline"]["currentPoint"], place_names)
+    phrases = ent.find_time_phrases(passage)
+    time_part = phrases[-1] if phrases else (time_part or f"Segment {segment_number}")
+    place_part = whereabouts[-1] if whereabouts else place_part
+    new["timeline"]["currentPoint"] = f"{time_part} ({place_part})" if place_part else time_part
+    events = [e for e in new["timeline"]["majorEvents"] if e["segmentNumber"] != segment_number]
+    event = timeline_event(passage, segment_number)
+    if event:
+        events.append(event)
+    new["timeline"]["majorEvents"] = sorted(events, key=lambda e: e["segmentNumber"])
+
+    _merge_threads(new["plotThreads"], ent.find_threads(passage, _place_map(setting), cast))
+    if not new["styleGuide"].get("narrativeStyle") and new["characters"]:
+        new["styleGuide"]["narrativeStyle"] = narrative_style(passage, new)
+    return new
+
+
+def _cased(text: str, lowered: set[str]) -> set[str]:
+    """The names in `lowered` as the text writes them (find_places compares exactly)."""
+    out = set()
+    for word in lowered:
+        match = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.I)
+        out.add(match.group(0) if match else word)
+    return out
+
+
+def _place_map(setting: dict[str, Any]) -> dict[str, str]:
+    return {loc["name"]: loc.get("description", "") for loc in setting["locations"]}
+
+
+def _merge_place(setting: dict[str, Any], place: ent.PlaceFound) -> None:
+    for location in setting["locations"]:
+        if location["name"].lower() == place.name.lower():
+            location["description"] = location["description"] or place.description
+            return
+    setting["locations"].append({"name": place.name, "description": place.description})
+
+
+def _first_sentence_with(passage: ent.Passage, names: list[str]) -> str:
+    for sentence in passage.narration:
+        if any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", sentence) for n in names if n):
+            return sentence[:200]
+    return ""
+
+
+def _merge_person(
+    cast: ent.Cast, person: ent.PersonFound, passage: ent.Passage, segment_number: int
+) -> None:
+    title, name = person.title, person.name
+    words = name.split()
+    mention = f"{title} {name}" if title else name
+    character = cast.resolve(mention)
+    if character is None and title and len(words) == 1:
+        # "Captain Williams" again, already known as "Captain Rosa Williams", or upgraded.
+        character = next((c for c in cast.holders(title) if ent.Cast.surname(c) == words[0]), None)
+    if character is None and len(words) >= 2:
+        # "Lena Ortiz" for the "Lena" we had, or "Captain Rosa Williams" for "Captain Williams".
+        for candidate in cast.characters:
+            known_title, known_bare = ent.split_title(candidate["canonicalName"])
+            if known_bare in (words[0], words[-1]) and (not known_title or known_title == title):
+                character = candidate
+                if candidate["canonicalName"] not in candidate["aliases"]:
+                    candidate["aliases"].append(candidate["canonicalName"])
+                candidate["canonicalName"] = name
+                break
+    role_title = ent.ROLE_TITLES.get(person.role, "")
+    created = character is None
+    if character is None:
+        if not words:
+            return
+        canonical = name if len(words) >= 2 or not title else f"{title} {name}"
+        taken = {c["entityId"] for c in cast.characters}
+        character = {
+            "entityId": character_id(canonical, taken),
+            "canonicalName": canonical,
+            "aliases": [],
+            "description": person.description
+            or _first_sentence_with(passage, [name, mention]).rstrip("."),
+            "traits": [],
+            "relationships": [],
+            "introducedInSegment": segment_number,
+            "isActive": True,
+        }
+        cast.add(character)
+    aliases: list[str] = character["aliases"]
+    new_aliases: list[str] = []
+    if title and len(words) >= 2:
+        new_aliases += [f"{title} {words[-1]}", words[0], f"{title} {name}"]
+    elif title:
+        # "Captain Williams": the bare name too when we meet them, not for "Captain Chen".
+        new_aliases += [f"{title} {name}"] + ([name] if created else [])
+    elif len(words) >= 2:
+        new_aliases.append(words[0])
+    if role_title and role_title != title:
+        new_aliases.append(f"{role_title} {words[-1]}")
+    for alias in new_aliases:
+        if alias != character["canonicalName"] and alias not in aliases:
+            aliases.append(alias)
+    if person.description and (
+        not character["description"] or character["description"] in BARE_TITLES
+    ):
+        character["description"] = person.description
+    cast.changed()
+
+
+def _relationships(cast: ent.Cast, passage: ent.Passage) -> None:
+    """ "her first officer, Kai Okonkwo": Kai is the first officer of whoever "her" is."""
+    last: dict[str, Any] | None = None
+    for sentence in passage.narration:
+        for pattern in (ent.ROLE_BEFORE, ent.ROLE_AFTER):
+            for match in pattern.finditer(sentence):
+                target = cast.resolve(ent._trim_name(match.group("name")))
+                if target is None:
+                    continue
+                role = match.group("role").lower()
+                owner_word = match.group("owner").lower()
+                owner = None
+                if match.group("owner_name"):
+                    owner = cast.resolve(match.group("owner_name"))
+                elif owner_word in ("her", "his", "their"):
+                    before = [c for s, _e, c in cast.mentions(sentence) if s < match.start()]
+                    owner = before[0] if before else last
+                elif role in ent.CREW_ROLES:
+                    captains = cast.holders("Captain")
+                    owner = captains[0] if len(captains) == 1 else None
+                if owner is None or owner is target:
+                    continue
+                link = {"targetEntityId": target["entityId"], "relationshipType": role}
+                if link not in owner.setdefault("relationships", []):
+                    owner["relationships"].append(link)
+        mentioned = list(cast.mentions(sentence))
+        if mentioned:
+            last = mentioned[-1][2]
+
+
+def _traits(cast: ent.Cast, passage: ent.Passage) -> None:
+    for sentence in passage.narration:
+        mentioned = list(cast.mentions(sentence))
+        if len({id(c) for _s, _e, c in mentioned}) != 1:
+            continue  # with two people in a sentence, whose trait is it?
+        _start, end, character = mentioned[0]
+        for trait in ent.traits_in(sentence, end):
+            if trait not in character["traits"] and len(character["traits"]) < MAX_TRAITS:
+                character["traits"].append(trait)
+
+
+def timeline_event(passage: ent.Passage, segment_number: int) -> dict[str, Any] | None:
+    """The segment's event: its first eventful sentence; what follows it, the consequences."""
+    sentences = [s for s in passage.sentences if s.strip()]
+    candidates = [
+        i for i, s in enumerate(sentences) if not re.match(r"^[\"'“‘«]", s.strip())
+    ] or list(range(len(sentences)))
+    if not candidates:
+        return None
+    pick = next((i for i in candidates if ent.PLOT_VERBS.search(sentences[i])), candidates[0])
+    event = sentences[pick].strip().rstrip(".")
+    consequences = " ".join(sentences[pick + 1 : pick + 3]).strip()
+    if not consequences and pick > 0:
+        consequences = sentences[pick - 1].strip()
+    return {
+        "segmentNumber": segment_number,
+        "event": _clip(event),
+        "consequences": _clip(consequences),
+    }
+
+
+def _clip(text: str) -> str:
+    if len(text) <= MAX_EVENT_CHARS:
+        return text
+    return text[: MAX_EVENT_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _merge_threads(threads: list[dict[str, Any]], found: list[dict[str, str]]) -> None:
+    taken = {t["id"] for t in threads}
+    for item in found:
+        if item["family"]:
+            thread_id = f"thread_{item['family']}"
+            existing = next((t for t in threads if t["id"] == thread_id), None)
+        else:
+            existing = next((t for t in threads if t["description"] == item["description"]), None)
+            thread_id = ""
+        if existing is not None:
+            if item["status"] == "resolved":
+                existing["status"] = "resolved"
+            elif existing["status"] != "resolved":
+                existing["description"] = item["description"]
+            continue
+        if not thread_id:
+            words = re.findall(r"[A-Za-z]+", item["description"].removeprefix("Open question: "))
+            thread_id = unique_id("thread", [" ".join(words[:4]) or "question"], taken)
+        taken.add(thread_id)
+        threads.append(
+            {"id": thread_id, "description": item["description"], "status": item["status"]}
+        )
+
+
+def narrative_style(passage: ent.Passage, bible: Bible) -> str:
+    narrative = ent.narrative_text(passage)
+    if re.search(r"\b(?:I|my|me)\b", narrative):
+        return "first person"
+    if not bible["characters"]:
+        return "third person"
+    first = bible["characters"][0]
+    name = ent.Cast.given_name(first) or first["canonicalName"]
+    return f"third person limited ({name})"
+
+
+def style_guide(
+    passage: ent.Passage, bible: Bible, *, title: str, idea: str, genre_hint: str
+) -> dict[str, str]:
+    """Tone from the script's mood words, genre from the hint or the idea, and a look to match."""
+    tones = ent.tone_of(f"{passage.text} {idea}")
+    if genre_hint.strip():
+        genre = " ".join(genre_hint.split()).lower()
+    else:
+        key = canonical_genre(None, f"{idea} {title} {passage.text}")
+        if key == "drama" and SCIFI_HINTS.search(f"{idea} {passage.text}"):
+            key = "scifi"
+        genre = ent.GENRE_LABELS.get(key, key)
+    mysteries = {"signal", "disappearance", "murder", "secret", "map", "prophecy", "artifact"}
+    if "mystery" not in genre and any(
+        t["id"].removeprefix("thread_") in mysteries for t in bible["plotThreads"]
+    ):
+        genre += " / mystery"
+    return {
+        "tone": ", ".join(tones) or "neutral",
+        "genre": genre,
+        "visualStyle": ent.VISUAL_STYLES[tones[0] if tones else "neutral"],
+        "narrativeStyle": narrative_style(passage, bible),
+    }
