@@ -229,7 +229,8 @@ class LlmAnalyzer:
         user = json.dumps({"bible": bible, "segmentText": text}, ensure_ascii=False)
         try:
             raw = self._ask(
-                UPDATE_SYSTEM.format(segment=segment_number),
+                # replace, not format: the JSON form is full of braces.
+                UPDATE_SYSTEM.replace("{segment}", str(segment_number)),
                 user,
                 reporter=reporter,
                 max_tokens=4000,
@@ -270,15 +271,19 @@ def keep_history(old: Bible, answer: Bible, *, segment_number: int, text: str) -
     characters = new["characters"]
     taken = {c["entityId"] for c in characters}
     id_map: dict[str, str] = {}
+
+    def names(character: dict[str, Any]) -> set[str]:
+        return {n.lower() for n in [character["canonicalName"], *character.get("aliases", [])]}
+
+    # A character is who their names say: a model may reuse an id for someone else.
+    by_name = {
+        proposed["entityId"]: next((c for c in characters if names(c) & names(proposed)), None)
+        for proposed in answer["characters"]
+    }
+    named = {id(c) for c in by_name.values() if c is not None}
     for proposed in answer["characters"]:
-        names = {n.lower() for n in [proposed["canonicalName"], *proposed["aliases"]]}
-        match = next(
-            (
-                c
-                for c in characters
-                if c["entityId"] == proposed["entityId"]
-                or {n.lower() for n in [c["canonicalName"], *c.get("aliases", [])]} & names
-            ),
+        match = by_name[proposed["entityId"]] or next(
+            (c for c in characters if c["entityId"] == proposed["entityId"] and id(c) not in named),
             None,
         )
         if match is None:
