@@ -225,11 +225,9 @@ class ReportAdmin(admin.ModelAdmin):
             .annotate(n=Count("pk"))
             .values("n")
         )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(_open_on_target=Coalesce(Subquery(same_target), 0))
-        )
+        # Annotated before ordering (ModelAdmin.get_queryset orders by get_ordering at once).
+        reports = Report.objects.annotate(_open_on_target=Coalesce(Subquery(same_target), 0))
+        return reports.order_by(*self.get_ordering(request))
 
     def get_ordering(self, request: HttpRequest) -> list[str]:
         return ["-_open_on_target", "created_at"]

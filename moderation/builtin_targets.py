@@ -175,11 +175,11 @@ def _register_clips() -> None:
         restore=restore,
         is_removed=lambda clip: clip.removed_at is not None,
         admin_preview=lambda clip, request: format_html(
-            "{}<p style='white-space:pre-wrap'>{}</p><p>{} · {:.1f} s</p>",
+            "{}<p style='white-space:pre-wrap'>{}</p><p>{} · {} s</p>",
             _video(clip.video_file, clip.poster_file, request),
             clip.prompt or clip.title,
             clip.resolution,
-            clip.duration,
+            f"{clip.duration:.1f}",
         ),
     )
 
