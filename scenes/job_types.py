@@ -194,8 +194,9 @@ def script_expansion(ctx: StageContext) -> dict[str, Any]:
         # Retried with modifiedText: version 1 is redrawn from the new script.
         services.bible_redraft(scene=scene, script=text, author=None)
     bible = _bible(ctx)
+    seed = sum(map(ord, scene.pk)) % 100_000  # one scene, one look
     ctx.progress(0.1, "Expanding the script into shots")
-    shots: list[Shot] = list(services._analyzer().expand(text=text, bible=bible))
+    shots: list[Shot] = list(services._analyzer().expand(text=text, bible=bible, seed=seed))
     look = render_settings(bible)
     render = settings.SCENE_RENDER
     try:
@@ -205,7 +206,7 @@ def script_expansion(ctx: StageContext) -> dict[str, Any]:
                 width=render["width"],
                 height=render["height"],
                 fps=render["fps"],
-                seed=sum(map(ord, scene.pk)) % 100_000,  # one scene, one look
+                seed=seed,
                 style=look["style"],
                 title=scene.title,
                 options=RenderOptions(genre=look["genre"], mood=look["mood"]),

@@ -1,15 +1,17 @@
 """Request and response shapes of the scene endpoints (StoryForge section 5).
 
-The list row is built by hand in `SceneSerializer.to_representation` (its fields still
-describe the schema): DRF's per-field machinery cost more than the query for a page of 50,
-and the list has a throughput goal (docs/benchmarks.md, "Scenes list").
+A scene is built by hand from a `.values()` row (`scene_data`; the serializer's fields still
+describe the schema): model instances and DRF's per-field machinery cost more than the query
+for a page of 50, and the list has a throughput goal (docs/benchmarks.md, "Scenes list").
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -19,20 +21,11 @@ from config.api.responses import iso
 from config.api.serializers import StrictSerializer
 from jobs.api.serializers import JobSerializer
 from scenes.models import BibleVersion, ModerationStatus, Scene, SceneStatus, Segment
-from scenes.selectors import PlaylistEntry, sign
+from scenes.selectors import LIST_FIELDS, PlaylistEntry, sign
 
 
 def _when(moment: Any) -> str | None:
     return iso(moment) if moment is not None else None
-
-
-def _user(user: Any) -> dict[str, Any]:
-    return {
-        "id": user.pk,
-        "username": user.username,
-        "display_name": user.display_name,
-        "avatar_url": user.avatar_url or None,
-    }
 
 
 class RefSerializer(serializers.Serializer):
@@ -87,28 +80,50 @@ class SceneSerializer(serializers.Serializer):
         return scene.moderation_status
 
     def to_representation(self, scene: Scene) -> dict[str, Any]:
-        idea, topic = scene.idea, scene.topic
-        return {
-            "id": scene.pk,
-            "title": scene.title,
-            "description": scene.description,
-            "idea": {"id": idea.pk, "title": idea.title},
-            "topic": {"id": topic.pk, "name": topic.name},
-            "creator": _user(scene.creator),
-            "status": scene.status,
-            "moderation_status": scene.moderation_status,
-            "bible_version": scene.bible_version,
-            "is_locked": bool(scene.held_by_job),
-            "segment_count": scene.segment_count,
-            "total_duration": scene.total_duration,
-            "contributor_count": scene.contributor_count,
-            "thumbnail_url": sign(scene.thumbnail_file),
-            "like_count": scene.like_count,
-            "view_count": scene.view_count,
-            "is_liked": bool(getattr(scene, "is_liked", False)),
-            "last_segment_at": _when(scene.last_segment_at),
-            "created_at": _when(scene.created_at),
-        }
+        return scene_data(scene_values(scene), self.context.get("request"))
+
+
+def scene_values(scene: Scene) -> dict[str, Any]:
+    """A scene instance as the row `.values(*LIST_FIELDS, "is_liked")` reads."""
+    row: dict[str, Any] = {}
+    for name in LIST_FIELDS:
+        value: Any = scene
+        for part in name.split("__"):
+            value = getattr(value, "pk" if part == "id" else part)
+        row[name] = value
+    row["is_liked"] = getattr(scene, "is_liked", False)
+    return row
+
+
+def scene_data(row: Mapping[str, Any], request: HttpRequest | None = None) -> dict[str, Any]:
+    """A scene as every endpoint shows it, from a `.values()` row, with camelCase keys
+    already (the list renders them without walking them again: `PreCamelizedRenderer`)."""
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "description": row["description"],
+        "idea": {"id": row["idea__id"], "title": row["idea__title"]},
+        "topic": {"id": row["topic__id"], "name": row["topic__name"]},
+        "creator": {
+            "id": row["creator__id"],
+            "username": row["creator__username"],
+            "displayName": row["creator__display_name"],
+            "avatarUrl": row["creator__avatar_url"] or None,
+        },
+        "status": row["status"],
+        "moderationStatus": row["moderation_status"],
+        "bibleVersion": row["bible_version"],
+        "isLocked": bool(row["held_by_job"]),
+        "segmentCount": row["segment_count"],
+        "totalDuration": row["total_duration"],
+        "contributorCount": row["contributor_count"],
+        "thumbnailUrl": sign(row["thumbnail_file"], request),
+        "likeCount": row["like_count"],
+        "viewCount": row["view_count"],
+        "isLiked": bool(row["is_liked"]),
+        "lastSegmentAt": _when(row["last_segment_at"]),
+        "createdAt": _when(row["created_at"]),
+    }
 
 
 class SegmentSerializer(serializers.ModelSerializer):
@@ -136,10 +151,10 @@ class SegmentSerializer(serializers.ModelSerializer):
         ]
 
     def get_thumbnail_url(self, segment: Segment) -> str | None:
-        return sign(segment.thumbnail_file)
+        return sign(segment.thumbnail_file, self.context.get("request"))
 
     def get_hls_url(self, segment: Segment) -> str | None:
-        return sign(segment.hls_file)
+        return sign(segment.hls_file, self.context.get("request"))
 
     @extend_schema_field(_describe(ModerationStatus.values, "Removed: moderators only."))
     def get_moderation_status(self, segment: Segment) -> str:
@@ -153,11 +168,11 @@ class SceneDetailSerializer(SceneSerializer):
     segments = SegmentSerializer(many=True, required=False)
 
     def to_representation(self, scene: Scene) -> dict[str, Any]:
-        data = super().to_representation(scene)
+        data: dict[str, Any] = super().to_representation(scene)
         data["idea"]["prompt"] = scene.idea.prompt
         segments = self.context.get("segments")
         if segments is not None:
-            data["segments"] = SegmentSerializer(segments, many=True).data
+            data["segments"] = SegmentSerializer(segments, many=True, context=self.context).data
         return data
 
 
@@ -189,8 +204,8 @@ class PlaylistSegmentSerializer(serializers.Serializer):
             "id": segment.pk,
             "sequence": segment.sequence,
             "duration": segment.duration,
-            "hls_url": sign(segment.hls_file),
-            "thumbnail_url": sign(segment.thumbnail_file),
+            "hls_url": sign(segment.hls_file, self.context.get("request")),
+            "thumbnail_url": sign(segment.thumbnail_file, self.context.get("request")),
             "start_time": entry.start_time,
         }
 

@@ -10,16 +10,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog import services as catalog_services
 from catalog.api.views import viewer_key
 from config.api.errors import NotFound, ValidationFailed
+from config.api.pagination import PagePagination, _bounded_int
+from config.api.renderers import EnvelopeJSONRenderer
 from config.api.requests import AuthenticatedRequest
 from config.api.responses import ApiResponse
 from jobs.api.serializers import JobSerializer
@@ -29,6 +33,42 @@ from jobs.selectors import job_context
 from scenes import job_types, selectors, services
 from scenes.api import serializers as s
 from scenes.models import Scene
+
+
+class PreCamelizedRenderer(EnvelopeJSONRenderer):
+    """The envelope without the camelCase walk, for responses built with camelCase keys.
+
+    `ApiResponse`s marked `camelized = True` (the scene list, whose rows `scene_data` builds
+    in camelCase) skip `camelize`, which re-walked every key of a page with a regex; any other
+    response, errors included, renders as everywhere else.
+    """
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None):
+        response = (renderer_context or {}).get("response")
+        if response is None or not getattr(response, "camelized", False):
+            return super().render(data, accepted_media_type, renderer_context)
+        body: dict[str, Any] = {"success": True, "data": data}
+        if getattr(response, "meta", None) is not None:
+            body["meta"] = response.meta
+        if getattr(response, "message", None):
+            body["message"] = response.message
+        return JSONRenderer.render(self, body, accepted_media_type, renderer_context)
+
+
+class CountedPagination(PagePagination):
+    """Pages of rows that carry the total themselves (`selectors.scene_list_rows`): one query
+    for the page and its meta. Past the last page no row carries it and it is counted."""
+
+    def paginate_queryset(self, queryset: QuerySet | list, request: Request, view=None) -> list:
+        self.page = _bounded_int(request, "page", 1, None)
+        self.limit = _bounded_int(request, "limit", self.default_limit, self.max_limit)
+        offset = (self.page - 1) * self.limit
+        rows = list(queryset[offset : offset + self.limit])
+        if rows:
+            self.total = rows[0]["total"]
+        else:
+            self.total = queryset.count() if self.page > 1 and isinstance(queryset, QuerySet) else 0
+        return rows
 
 
 class SceneView(GenericAPIView):
@@ -91,6 +131,8 @@ class SceneListView(SceneView):
 
     serializer_class = s.SceneCreateSerializer
     schema_errors = (402, 409)
+    renderer_classes = [PreCamelizedRenderer]
+    pagination_class = CountedPagination
 
     @extend_schema(
         operation_id="scenes_list",
@@ -122,10 +164,11 @@ class SceneListView(SceneView):
             user_id=_filter_param(request, "user_id"),
             sort=sort,
         )
-        scenes = selectors.scene_list(viewer=request.user, filters=filters)
-        page = self.paginate_queryset(scenes) or []
-        serializer = s.SceneSerializer()
-        return self.get_paginated_response([serializer.to_representation(row) for row in page])
+        rows = selectors.scene_list_rows(viewer=request.user, filters=filters)
+        page = self.paginate_queryset(rows) or []
+        response = self.get_paginated_response([s.scene_data(row, request) for row in page])
+        response.camelized = True  # type: ignore[attr-defined]
+        return response
 
     @extend_schema(
         operation_id="scenes_create",
@@ -146,7 +189,9 @@ class SceneListView(SceneView):
         )
         shown = _scene(request, scene.pk)
         body = {
-            "scene": s.SceneDetailSerializer(shown, context={"segments": []}).data,
+            "scene": s.SceneDetailSerializer(
+                shown, context={"segments": [], "request": request}
+            ).data,
             "job": _job_data(job),
         }
         return ApiResponse(body, status=status.HTTP_201_CREATED, message="Processing your scene...")
@@ -184,7 +229,8 @@ class SceneDetailView(SceneView):
             if include
             else None
         )
-        return ApiResponse(s.SceneDetailSerializer(scene, context={"segments": segments}).data)
+        context = {"segments": segments, "request": request}
+        return ApiResponse(s.SceneDetailSerializer(scene, context=context).data)
 
 
 class SceneBibleView(SceneView):
@@ -238,7 +284,7 @@ class ScenePlaylistView(SceneView):
         scene = _scene(request, scene_id)
         entries = selectors.playlist(scene=scene)
         total = sum(entry.segment.duration for entry in entries)
-        segment = s.PlaylistSegmentSerializer()
+        segment = s.PlaylistSegmentSerializer(context={"request": request})
         return ApiResponse(
             {
                 "scene_id": scene.pk,
