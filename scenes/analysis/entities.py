@@ -68,6 +68,13 @@ TITLE_FORMS: dict[str, str] = {
     "inspector": "Inspector",
     "agent": "Agent",
     "officer": "Officer",
+    "duke": "Duke",
+    "duchess": "Duchess",
+    "baron": "Baron",
+    "baroness": "Baroness",
+    "count": "Count",
+    "countess": "Countess",
+    "earl": "Earl",
     "father": "Father",
     "sister": "Sister",
     "brother": "Brother",
@@ -286,7 +293,7 @@ DEATH = (
     r"left (?:the \w+|\w+) forever|was gone forever|vanished forever|was lost forever|"
     r"never returned|was buried|drew (?:his|her|their) last breath)"
 )
-DEATH_AFTER = re.compile(rf"^\s+(?:had\s+)?(?:\w+ly\s+)?{DEATH}\b")
+DEATH_AFTER = re.compile(rf"^,?\s+(?:who\s+)?(?:had\s+)?(?:\w+ly\s+)?{DEATH}\b")
 KILLED_BEFORE = re.compile(r"\b(?:killed|murdered|executed|slew|assassinated|shot dead)\s+$")
 NOT_REAL = re.compile(
     r"\b(?:almost|nearly|not|never|n't|would|could|might|may|if|thought|feared|believed|"
@@ -607,7 +614,11 @@ class PersonFound:
 
 def _is_name(candidate: str) -> bool:
     words = candidate.split()
-    return bool(words) and not any(w in NOT_NAMES or w in ORGANISATIONS for w in words)
+    return (
+        bool(words)
+        and not any(w in NOT_NAMES or w in ORGANISATIONS for w in words)
+        and words[0].lower() not in TITLE_KEYS  # titled names are read by find_titled
+    )
 
 
 def find_titled(passage: Passage) -> Iterator[tuple[int, re.Match[str]]]:
@@ -637,10 +648,12 @@ def find_people(
         title = TITLE_FORMS[match.group("title").lower()]
         after = passage.sentences[index][match.end() :]
         affiliation = re.match(
-            r"\s+of\s+the\s+(?:[a-z\-]+\s+){0,3}(" + NAME_WORD + r")", after
-        ) or re.match(r"\s+of\s+(" + NAME_WORD + r")", after)
+            r"\s+of\s+(?P<the>the\s+)(?:[a-z\-]+\s+){0,3}(?P<name>" + NAME_WORD + r")", after
+        ) or re.match(r"\s+of\s+(?P<the>)(?P<name>" + NAME_WORD + r")", after)
         role = TITLE_DESCRIPTIONS.get(title, title)
-        description = role + (f" of the {affiliation.group(1)}" if affiliation and role else "")
+        if affiliation and role:
+            role += f" of {'the ' if affiliation.group('the') else ''}{affiliation.group('name')}"
+        description = role
         found.append(PersonFound(name, title=title, description=description, sentence=index,
                                  strong=True))  # fmt: skip
     for index, sentence in enumerate(passage.narration):
@@ -685,8 +698,13 @@ def find_people(
 
 
 def _after_article(sentence: str, start: int) -> bool:
+    """ "the Horizon", "of Veyra", "in Paris": a name after these is not a person's."""
     return bool(
-        re.search(r"\b(?:[Tt]he|[Aa]n?|[Tt]his|[Tt]hat|[Oo]ur|[Tt]heir)\s+$", sentence[:start])
+        re.search(
+            r"\b(?:[Tt]he|[Aa]n?|[Tt]his|[Tt]hat|[Oo]ur|[Tt]heir|of|from|in|at|on|into|onto|near|"
+            r"across|through|beyond|under|over)\s+$",
+            sentence[:start],
+        )
     )
 
 
@@ -737,6 +755,8 @@ def find_places(passage: Passage, person_names: set[str]) -> list[PlaceFound]:
         name = _trim_name(name) if not re.search(PLACE_SUFFIXES, name) else name
         if not name or name in person_names or any(w in ORGANISATIONS for w in name.split()):
             return
+        if any(w.lower().rstrip(".") in TITLE_KEYS for w in name.split()):
+            return  # "the Duke of Marrow" is a person without a name
         if any(w in NOT_NAMES for w in name.split()) and name not in PLACES:
             return
         found.append(PlaceFound(name, description, index))
@@ -752,7 +772,12 @@ def find_places(passage: Passage, person_names: set[str]) -> list[PlaceFound]:
             kind = " ".join(match.group("kind").split())
             add(match.group("name"), english.capitalise(kind.lower()), index)
         for match in SHIP_PREFIX.finditer(sentence):
-            add(match.group("name"), match.group("kind"), index)
+            kind = match.group("kind")
+            # "Starship Horizon" is the Horizon; "Port Haven" is the place's whole name.
+            if kind in ("Fort", "Mount", "Lake", "Port", "Castle", "Temple", "Outpost"):
+                add(f"{kind} {match.group('name')}", "", index)
+            else:
+                add(match.group("name"), kind, index)
         for match in PLACE_WITH_SUFFIX.finditer(sentence):
             add(match.group("name"), "", index)
         for match in THE_NAME.finditer(sentence):
@@ -907,15 +932,27 @@ def find_deaths(passage: Passage, cast: Cast) -> list[tuple[int, dict[str, Any]]
     deaths: list[tuple[int, dict[str, Any]]] = []
     last: dict[str, Any] | None = None
     for index, sentence in enumerate(passage.narration):
-        real = not sentence.rstrip().endswith("?") and not NOT_REAL.search(sentence)
         mentioned = list(cast.mentions(sentence))
+        if sentence.rstrip().endswith("?"):
+            continue
         pronoun = re.match(r"^(?:He|She|They)\b", sentence)
-        if real and pronoun and last is not None and DEATH_AFTER.match(sentence[pronoun.end() :]):
+        death = DEATH_AFTER.match(sentence[pronoun.end() :]) if pronoun else None
+        said = sentence[: pronoun.end() + death.end()] if pronoun and death else ""
+        if said and last is not None and not NOT_REAL.search(said):
             deaths.append((index, last))
         for start, end, character in mentioned:
-            if not real:
-                break
-            if DEATH_AFTER.match(sentence[end:]) or KILLED_BEFORE.search(sentence[:start]):
+            # Only the clause that says it counts: "Kai almost died", "if Kai died", "she
+            # feared Kai was dead" are no deaths; "she could not sleep, thinking of Oren,
+            # who had died" is one.
+            clause = max(sentence.rfind(mark, 0, start) for mark in ",;:—") + 1
+            after = DEATH_AFTER.match(sentence[end:])
+            if after:
+                said = sentence[clause : end + after.end()]
+            elif KILLED_BEFORE.search(sentence[clause:start]):
+                said = sentence[clause:end]
+            else:
+                continue
+            if not NOT_REAL.search(said):
                 deaths.append((index, character))
         if mentioned:
             last = mentioned[-1][2]

@@ -372,7 +372,7 @@ def narrative_style(passage: ent.Passage, bible: Bible) -> str:
     if not bible["characters"]:
         return "third person"
     first = bible["characters"][0]
-    name = ent.Cast.given_name(first) or first["canonicalName"]
+    name = ent.Cast.given_name(first) or ent.split_title(first["canonicalName"])[1]
     return f"third person limited ({name})"
 
 

@@ -132,6 +132,23 @@ def test_a_bible_has_exactly_the_documents_keys(doc_bible, crew_bible):
     _assert_document_structure(crew_bible)
 
 
+def test_titles_without_names_and_places_of_other_kinds_are_read_as_such():
+    bible = rules.initial_bible(
+        script="Queen Elara of Veyra stood at the castle gate. Her brother, Prince Aldric, "
+        "rode out to meet the envoy of the Duke of Marrow. Rain fell on Port Haven."
+    )
+    elara, aldric = bible["characters"]
+    assert (elara["canonicalName"], elara["aliases"], elara["description"]) == (
+        "Queen Elara", ["Elara"], "Queen of Veyra"
+    )  # fmt: skip
+    assert (aldric["canonicalName"], aldric["aliases"]) == ("Prince Aldric", ["Aldric"])
+    assert elara["relationships"] == [
+        {"targetEntityId": "char_aldric", "relationshipType": "brother"}
+    ]
+    assert _locations(bible) == ["Port Haven"]
+    assert bible["styleGuide"]["narrativeStyle"] == "third person limited (Elara)"
+
+
 def test_a_genre_hint_names_the_genre():
     bible = rules.initial_bible(script=DOC_SCRIPT, idea=DOC_IDEA, genre_hint="Space Opera")
     assert bible["styleGuide"]["genre"] == "space opera / mystery"
@@ -324,6 +341,7 @@ def test_the_dead_remembered_are_not_an_error(kai_dead, text):
         "Kai left the ship forever that night.",
         "Kai died in Maya's arms.",
         "The blast killed Kai.",
+        "That night Maya could not sleep, thinking of Kai, who had died in the blast.",
     ],
 )
 def test_death_and_leaving_for_good_mark_inactive(crew_bible, text):
