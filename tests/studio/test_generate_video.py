@@ -181,3 +181,14 @@ def test_cancelling_mid_render_stops_the_encoder_and_leaves_no_files(
     assert not (settings.JOB_WORKDIR / job_id).exists()
     assert not list(settings.MEDIA_ROOT.rglob("*.mp4"))
     assert not Clip.objects.filter(job_id=job_id).exists()
+
+
+def test_without_a_speech_engine_the_video_is_made_silent_and_the_log_says_why(
+    user_api, settings
+):
+    settings.TTS_ENGINE = "none"
+    job = run(generate(user_api).json()["data"]["jobId"])
+    assert job.status == JobStatus.COMPLETED, job.error
+    assert job.result["narrated"] is False
+    logs = user_api.get(f"/api/v1/jobs/{job.pk}/logs?level=warn").json()["data"]
+    assert any("no text-to-speech engine" in line["message"].lower() for line in logs)
