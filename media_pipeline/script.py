@@ -153,7 +153,7 @@ class _Draft:
 _OPENERS = {'"': '"', "“": "”", "‘": "’", "'": "'", "«": "»"}
 
 
-def _split_quotes(text: str) -> list[tuple[bool, str]]:
+def split_quotes(text: str) -> list[tuple[bool, str]]:
     """Narrative and quoted parts of a paragraph, in order: [(is_quote, text), …].
 
     A straight single quote opens a quotation only after a space or the start and before a
@@ -256,7 +256,7 @@ def _attribution(narrative_after: str, narrative_before: str) -> tuple[str, str,
 
 def _prose_sentences(paragraph: str, speakers: _Speakers) -> list[_Draft]:
     """One draft per sentence, quotes taken out as dialogue and attributed."""
-    parts = _split_quotes(paragraph)
+    parts = split_quotes(paragraph)
     quotes: list[str] = []
     masked: list[str] = []
     for index, (is_quote, text) in enumerate(parts):

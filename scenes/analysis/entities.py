@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from media_pipeline.script import _split_quotes
+from media_pipeline.script import split_quotes
 from media_pipeline.text import english
 
 # --- vocabulary -----------------------------------------------------------------------------------
@@ -474,7 +474,7 @@ class Passage:
                 continue
             passage.sentences += english.split_sentences(paragraph)
             narrative: list[str] = []
-            for is_quote, part in _split_quotes(paragraph):
+            for is_quote, part in split_quotes(paragraph):
                 if is_quote:
                     passage.quotes.append(part.strip())
                     # A quote that ends its sentence still ends it without the quote.
