@@ -164,8 +164,17 @@ def video_result(ctx_outputs: dict[str, Any], files: dict[str, str]) -> dict[str
 
 
 def present_files(result: dict[str, Any]) -> dict[str, Any]:
-    """Signed, expiring URLs for the stored files named in a result."""
+    """Signed, expiring URLs for the stored files named in a result.
+
+    A clip a moderator removed keeps its files for a possible restore, but nobody gets links
+    to them through the job any more.
+    """
+    from studio.models import Clip
+
     shown = dict(result)
+    clip_id = result.get("clipId")
+    if clip_id and Clip.objects.filter(pk=clip_id, removed_at__isnull=False).exists():
+        return {"clipId": clip_id, "removed": True}
     for key, url_key in (
         ("file", "videoUrl"),
         ("hlsFile", "hlsUrl"),

@@ -11,7 +11,7 @@ from config.api.requests import AuthenticatedRequest
 from config.api.responses import ApiResponse
 from jobs import services
 from jobs.api.serializers import JobSerializer
-from jobs.models import Job
+from jobs.models import Job, JobStatus
 from jobs.selectors import job_context
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -45,7 +45,13 @@ def accepted(
     data: dict[str, Any] | None = None,
     status_code: int = status.HTTP_202_ACCEPTED,
 ) -> ApiResponse:
-    """202 with the job (or `data`); a replayed Idempotency-Key says so in a header."""
+    """202 with the job (or `data`); a replayed Idempotency-Key says so in a header.
+
+    A job that screening stopped is answered the same way (the client reads its status and
+    moderation fields), with a message that says so instead of the caller's.
+    """
     body = data if data is not None else JobSerializer(job, context=job_context([job])).data
+    if job.status == JobStatus.MODERATION_FAILED:
+        message = "The request did not pass content screening; nothing was queued"
     headers = {} if created else {"Idempotent-Replayed": "true"}
     return ApiResponse(body, status=status_code, message=message, headers=headers)

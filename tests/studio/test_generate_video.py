@@ -183,12 +183,28 @@ def test_cancelling_mid_render_stops_the_encoder_and_leaves_no_files(
     assert not Clip.objects.filter(job_id=job_id).exists()
 
 
-def test_without_a_speech_engine_the_video_is_made_silent_and_the_log_says_why(
-    user_api, settings
-):
+def test_without_a_speech_engine_the_video_is_made_silent_and_the_log_says_why(user_api, settings):
     settings.TTS_ENGINE = "none"
     job = run(generate(user_api).json()["data"]["jobId"])
     assert job.status == JobStatus.COMPLETED, job.error
     assert job.result["narrated"] is False
     logs = user_api.get(f"/api/v1/jobs/{job.pk}/logs?level=warn").json()["data"]
     assert any("no text-to-speech engine" in line["message"].lower() for line in logs)
+
+
+def test_a_clip_a_moderator_removed_gives_no_links_through_its_job(user_api, moderator):
+    from moderation.services import content_remove
+
+    job = run(generate(user_api).json()["data"]["jobId"])
+    content_remove(target_type="clip", target_id=job.result["clipId"], moderator=moderator)
+    result = user_api.get(f"/api/v1/jobs/{job.pk}").json()["data"]["result"]
+    assert result == {"clipId": job.result["clipId"], "removed": True}
+    assert_error(user_api.get(f"/api/v1/generate/clip/{job.result['clipId']}"), 404, "NOT_FOUND")
+
+
+def test_a_prompt_screening_rejects_is_answered_with_its_job_and_says_so(user_api):
+    response = generate(user_api, prompt="I will kill you, you worthless idiot. Kill yourself.")
+    assert response.status_code == 202
+    body = response.json()
+    assert body["data"]["status"] == "moderation_failed"
+    assert "screening" in body["message"]
