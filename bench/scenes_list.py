@@ -13,7 +13,8 @@ the same Django test client, middleware and URL resolver:
   JsonResponse: no serializer, no envelope, no signed URLs, no count for the page meta.
 
 Prints medians in milliseconds, requests per second, the ratio bare/api (the API's share of
-the bare view's throughput), the query counts and /proc/loadavg before and after, as JSON.
+the bare view's throughput), the same ratio on this process's CPU time (steadier on a busy
+machine), the query counts and /proc/loadavg before and after, as JSON.
 
     DATA_DIR=/tmp/bench .venv/bin/python bench/scenes_list.py [--scenes 2000 --reps 300]
 """
@@ -177,6 +178,7 @@ def main() -> None:
             "api recent signed in": (signed_in, "/api/v1/scenes", {"limit": 50}),
         }
         timings: dict[str, list[float]] = {name: [] for name in cases}
+        cpu: dict[str, list[float]] = {name: [] for name in cases}
         queries: dict[str, int] = {}
         for name, (client, path, params) in cases.items():  # warm up, check, count queries
             with CaptureQueriesContext(connection) as captured:
@@ -192,17 +194,24 @@ def main() -> None:
         }
         for _ in range(args.reps):  # interleaved, so load changes hit every case alike
             for name, (client, path, params) in cases.items():
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 response = client.get(path, params)
                 timings[name].append((time.perf_counter() - start) * 1000)
+                cpu[name].append((time.process_time() - start_cpu) * 1000)
         bare = statistics.median(timings["bare"])
+        bare_cpu = statistics.mean(cpu["bare"])
         for name, values in timings.items():
             median = statistics.median(values)
+            cpu_mean = statistics.mean(cpu[name])
             results[name] = {
                 "median_ms": round(median, 2),
                 "p90_ms": round(statistics.quantiles(values, n=10)[-1], 2),
                 "requests_per_s": round(1000 / median, 1),
                 "share_of_bare": round(bare / median, 2),
+                # This process's CPU time (the database server's is not in it on PostgreSQL):
+                # steadier than wall time on a busy machine.
+                "cpu_ms": round(cpu_mean, 2),
+                "cpu_share_of_bare": round(bare_cpu / cpu_mean, 2),
                 "queries": queries[name],
             }
         results["loadavg_after"] = loadavg()

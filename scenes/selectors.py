@@ -112,15 +112,18 @@ def scene_list(*, viewer: Any, filters: SceneFilters) -> QuerySet[Scene]:
 
 def scene_list_rows(*, viewer: Any, filters: SceneFilters) -> QuerySet[Scene, dict[str, Any]]:
     """`scene_list` as `.values()` rows: LIST_FIELDS (the joins follow from the names),
-    `is_liked`, and `total`, how many scenes match, an uncorrelated subquery the database
-    evaluates once, so that a page and its count are one query."""
+    `is_liked` (for a signed-in viewer), and `total`, how many scenes match, an uncorrelated
+    subquery the database evaluates once, so that a page and its count are one query."""
     matching = _filtered(Scene.objects.order_by(), viewer, filters)
     total = matching.values(_one=Value(1)).annotate(n=Count("pk")).values("n")
     scenes = _filtered(Scene.objects.all(), viewer, filters).annotate(
-        is_liked=liked_by("scene", viewer),
-        total=Coalesce(Subquery(total, output_field=IntegerField()), 0),
+        total=Coalesce(Subquery(total, output_field=IntegerField()), 0)
     )
-    return _sorted(scenes, filters.sort).values(*LIST_FIELDS, "is_liked", "total")
+    fields = [*LIST_FIELDS, "total"]
+    if _user(viewer) is not None:  # an anonymous reader likes nothing: no column for it
+        scenes = scenes.annotate(is_liked=liked_by("scene", viewer))
+        fields.append("is_liked")
+    return _sorted(scenes, filters.sort).values(*fields)
 
 
 def scene_get(*, viewer: Any, scene_id: str) -> Scene | None:

@@ -120,7 +120,7 @@ def scene_data(row: Mapping[str, Any], request: HttpRequest | None = None) -> di
         "thumbnailUrl": sign(row["thumbnail_file"], request),
         "likeCount": row["like_count"],
         "viewCount": row["view_count"],
-        "isLiked": bool(row["is_liked"]),
+        "isLiked": bool(row.get("is_liked", False)),
         "lastSegmentAt": _when(row["last_segment_at"]),
         "createdAt": _when(row["created_at"]),
     }
