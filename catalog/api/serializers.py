@@ -146,7 +146,7 @@ class IdeaDetailSerializer(IdeaSerializer):
         return self.context.get("scenes", [])
 
 
-class LikeStateSerializer(serializers.Serializer):
+class IdeaLikeStateSerializer(serializers.Serializer):
     idea_id = serializers.CharField()
     is_liked = serializers.BooleanField()
     like_count = serializers.IntegerField()

@@ -226,7 +226,7 @@ class IdeaDetailView(CatalogView):
 class IdeaLikeView(CatalogView):
     """POST and DELETE /ideas/:id/like: idempotent, one like per user."""
 
-    serializer_class = s.LikeStateSerializer
+    serializer_class = s.IdeaLikeStateSerializer
     queryset = Idea.objects.none()
 
     def _idea(self, request: AuthenticatedRequest, idea_id: str) -> Idea:
@@ -245,7 +245,7 @@ class IdeaLikeView(CatalogView):
         summary="Like an idea (liking it again changes nothing)",
         tags=["catalog"],
         request=None,
-        responses={200: s.LikeStateSerializer},
+        responses={200: s.IdeaLikeStateSerializer},
     )
     def post(self, request: AuthenticatedRequest, idea_id: str) -> ApiResponse:
         idea = self._idea(request, idea_id)
@@ -257,7 +257,7 @@ class IdeaLikeView(CatalogView):
         summary="Take a like back (when there is none, nothing changes)",
         tags=["catalog"],
         request=None,
-        responses={200: s.LikeStateSerializer},
+        responses={200: s.IdeaLikeStateSerializer},
     )
     def delete(self, request: AuthenticatedRequest, idea_id: str) -> ApiResponse:
         idea = self._idea(request, idea_id)

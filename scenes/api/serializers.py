@@ -256,7 +256,7 @@ class BibleVersionSerializer(serializers.Serializer):
         }
 
 
-class LikeStateSerializer(serializers.Serializer):
+class SceneLikeStateSerializer(serializers.Serializer):
     scene_id = serializers.CharField()
     is_liked = serializers.BooleanField()
     like_count = serializers.IntegerField()

@@ -341,7 +341,7 @@ class SceneLikeView(SceneView):
         summary="Like a scene (liking it again changes nothing)",
         tags=["scenes"],
         request=None,
-        responses={200: s.LikeStateSerializer},
+        responses={200: s.SceneLikeStateSerializer},
     )
     def post(self, request: AuthenticatedRequest, scene_id: str) -> ApiResponse:
         scene = _scene(request, scene_id)
@@ -355,7 +355,7 @@ class SceneLikeView(SceneView):
         summary="Take a like back (when there is none, nothing changes)",
         tags=["scenes"],
         request=None,
-        responses={200: s.LikeStateSerializer},
+        responses={200: s.SceneLikeStateSerializer},
     )
     def delete(self, request: AuthenticatedRequest, scene_id: str) -> ApiResponse:
         scene = _scene(request, scene_id)
