@@ -12,9 +12,12 @@ class ScenesConfig(AppConfig):
         from catalog import selectors as catalog_selectors
         from catalog import targets
         from scenes import job_types, selectors
+        from scenes import moderation as scene_moderation
         from scenes.models import Scene
 
         job_types.register()
+        # Reports on scenes and segments go through this app's services (scenes.moderation).
+        scene_moderation.register()
         # Scenes get likes, view counting and the trending score (catalog.targets).
         targets.register_target("scene", Scene)
         catalog_selectors.register_idea_scenes(selectors.idea_scenes)

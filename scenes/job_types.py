@@ -333,6 +333,11 @@ def on_finished(job: Job) -> None:
     scene_id = job.input.get("sceneId") or job.scene_id
     if scene_id:
         services.scene_release(scene_id=scene_id, job_id=job.pk)
+        if job.status == JobStatus.MODERATION_FAILED and job.type == services.SCENE_CREATION:
+            # Its script did not pass screening: the scene never goes public.
+            scene = Scene.objects.filter(pk=scene_id).first()
+            if scene is not None:
+                services.scene_set_moderation(scene=scene, status="rejected")
     if job.status == JobStatus.CANCELLED:
         storage.delete_tree(storage.output_prefix(job.owner_id, job.pk))
 
@@ -365,6 +370,12 @@ STAGES = (
 )
 
 
+def screened_texts(data: dict[str, Any]) -> list[str]:
+    """What screening reads before a scene job is queued: the text, and a new scene's title."""
+    title = Scene.objects.filter(pk=data.get("sceneId")).values_list("title", flat=True).first()
+    return [data.get("text", ""), title or ""]
+
+
 def _queue(job_type: str) -> Any:
     from media_pipeline import pipeline
 
@@ -385,6 +396,8 @@ def register() -> None:
                 present=present,
                 on_finished=on_finished,
                 apply_retry=apply_retry,
+                screen=screened_texts,
+                screen_context="continuation",
                 time_limit=4 * 3600,
             )
         )

@@ -75,7 +75,10 @@ class SceneFilters:
 def _visible(scenes: QuerySet[Scene], viewer: Any) -> QuerySet[Scene]:
     if sees_removed(viewer):
         return scenes
-    return scenes.exclude(moderation_status=ModerationStatus.REMOVED)
+    # Removed by a moderator, or stopped by screening before its first segment.
+    return scenes.exclude(
+        moderation_status__in=(ModerationStatus.REMOVED, ModerationStatus.REJECTED)
+    )
 
 
 def _filtered(scenes: QuerySet[Scene], viewer: Any, filters: SceneFilters) -> QuerySet[Scene]:
