@@ -56,3 +56,8 @@ application = ProtocolTypeRouter(
 # out of the garbage collector's full passes, which otherwise walk it all and, in a process
 # holding 1,000 sockets, paused a job-event fan-out for 100-170 ms (docs/benchmarks.md).
 gc.freeze()
+# The sockets' own objects come later and live long too: with the default thresholds a full
+# pass over them came every few events and held a fan-out to 1,000 subscribers for 60-100 ms
+# (p99 136 ms); collecting the young generation every 50,000 allocations instead of 700 and
+# the old one 20x less often took the p99 to 71 ms (docs/benchmarks.md, issue 3).
+gc.set_threshold(50_000, 20, 100)

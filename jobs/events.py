@@ -9,9 +9,12 @@ flood a slow client.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import threading
 import time
+from collections.abc import Callable, Coroutine
 from typing import Any, Literal, TypedDict, cast
 
 from asgiref.sync import async_to_sync
@@ -118,6 +121,45 @@ def publish(job: Job, event_type: EventType, *, coalesce: bool = False, **fields
         webhooks.dispatch_for_event(job, dict(message))
 
 
+class _PublishLoop:
+    """One long-lived event loop per process that sends job events to Redis.
+
+    `async_to_sync` from a worker's or a view's thread makes a new event loop, and with it a
+    new Redis connection, for every event: about 2 ms a group (bench/jobs_events.py). This loop
+    keeps its connections, so a group_send costs about 0.3 ms. A forked child (a Celery
+    worker process) gets a loop of its own: the parent's thread does not survive the fork.
+    """
+
+    TIMEOUT = 10.0  # seconds; a stuck Redis must not hold a job's worker for longer
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None or self._pid != os.getpid():
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(
+                    target=loop.run_forever, name="job-events-publisher", daemon=True
+                )
+                thread.start()
+                self._loop, self._pid = loop, os.getpid()
+            return self._loop
+
+    def run(self, coroutine: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        future = asyncio.run_coroutine_threadsafe(coroutine(), self._running_loop())
+        try:
+            future.result(timeout=self.TIMEOUT)
+        except TimeoutError:
+            future.cancel()
+            logger.warning("Publishing a job event took over %s s; given up", self.TIMEOUT)
+
+
+_publish_loop = _PublishLoop()
+
+
 def send_to_groups(groups: list[str], message: JobEventMessage) -> None:
     """Send to every group in one trip to the event loop (each trip costs a loop and a
     connection, bench/jobs_events.py)."""
@@ -136,4 +178,8 @@ def send_to_groups(groups: list[str], message: JobEventMessage) -> None:
             except Exception:  # a down channel layer must not fail the job; polling works
                 logger.warning("Could not publish %s to %s", message["type"], group, exc_info=True)
 
-    async_to_sync(send_all)()
+    if settings.REDIS_URL:
+        _publish_loop.run(send_all)
+    else:
+        # The in-memory layer lives in the server's own loop; a thread of ours would race it.
+        async_to_sync(send_all)()
