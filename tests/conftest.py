@@ -30,6 +30,16 @@ def _isolated_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_heartbeat_in_the_tests_transaction(settings):
+    """A running job's heartbeat writes from a thread of its own, whose connection cannot see
+    the rows of a test's open transaction: after JOB_HEARTBEAT_SECONDS it would take a slow
+    job (a render on a busy machine) for a lost one and stop it. The worker tests in
+    tests/jobs/test_worker.py run the heartbeat for real, in a Celery worker, on committed rows.
+    """
+    settings.JOB_HEARTBEAT_SECONDS = 3600
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings, request):
     """Argon2 is slow on purpose; tests that check hashing itself opt out."""
     if "argon2" not in request.keywords:
