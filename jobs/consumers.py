@@ -34,6 +34,7 @@ from jobs.models import Job, JobEvent
 REPLAY_LIMIT = 1000
 SEEN_LIMIT = 2000
 OUTBOX_LIMIT = 200  # live events queued for one socket before it is closed (code 4408)
+CLOSE_REVOKED = 4401  # the user's access was revoked (a ban): signing in again is refused
 CLOSE_TOO_SLOW = 4408
 
 # Who may follow a scene's jobs: the scenes app registers its rule (scenes are public unless
@@ -204,6 +205,11 @@ class JobEventsConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.hub.join(group, self)
         self.groups_joined.add(group)
+        if self.user.is_authenticated:  # so that revoking the user's access ends this socket
+            session = events.session_group(str(self.user.pk))
+            if session not in self.groups_joined:
+                await self.hub.join(session, self)
+                self.groups_joined.add(session)
         await self.send_json({"type": "subscribed", "channel": channel, "id": target_id})
         if after is not None:
             replay = await _missed(
@@ -273,6 +279,13 @@ class JobEventsConsumer(AsyncJsonWebsocketConsumer):
         """A live event from the hub (jobs.fanout): queue it for the socket, never wait."""
         if self._closer is not None:
             return
+        if event.get("type") == events.SESSION_REVOKED:
+            # The user was banned (or their access revoked): nothing more reaches this socket.
+            self.outbox.clear()
+            if self._writer is not None:
+                self._writer.cancel()
+            self._closer = asyncio.get_running_loop().create_task(self._close_revoked())
+            return
         self.outbox.append((group, event, text))
         if len(self.outbox) > OUTBOX_LIMIT:
             # The client has stopped reading. Rather than hold events without bound, close:
@@ -302,6 +315,10 @@ class JobEventsConsumer(AsyncJsonWebsocketConsumer):
         finally:
             if self._writer is asyncio.current_task():
                 self._writer = None
+
+    async def _close_revoked(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.close(code=CLOSE_REVOKED)
 
     async def _close_too_slow(self) -> None:
         with contextlib.suppress(Exception):

@@ -64,6 +64,20 @@ def scene_group(scene_id: str) -> str:
     return f"scene.{scene_id}"
 
 
+def session_group(user_id: str) -> str:
+    """Every open WebSocket of one user, whatever it follows (to end them all at once)."""
+    return f"session.{user_id}"
+
+
+SESSION_REVOKED = "session_revoked"
+
+
+def sessions_revoke(*, user_id: str) -> None:
+    """Close the user's open WebSockets once the transaction commits (a ban, for one)."""
+    message = cast(JobEventMessage, {"type": SESSION_REVOKED, "timestamp": iso(timezone.now())})
+    transaction.on_commit(lambda: send_to_groups([session_group(user_id)], message))
+
+
 # Last time a progress event was sent, per job, in this process.
 _last_progress: dict[str, float] = {}
 _lock = threading.Lock()

@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts import services as accounts
 from accounts.models import MODERATORS_GROUP, AccountStatus, Role, User
 from config.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from jobs import events
 from jobs.models import ACTIVE_STATUSES, Job
 from jobs.services import JobNotCancellable, job_cancel
 from moderation import targets
@@ -299,6 +300,7 @@ def user_ban(
         accounts.apply_status(locked, AccountStatus.BANNED)
         locked.save(update_fields=["status", "is_active", "updated_at"])
         revoked = accounts.user_revoke_tokens(user=locked)
+        events.sessions_revoke(user_id=locked.pk)  # and their open WebSockets close
         cancelled = []
         for job in Job.objects.filter(owner=locked, status__in=ACTIVE_STATUSES):
             try:

@@ -632,3 +632,39 @@ async def test_a_client_that_stops_reading_delays_nobody_and_is_closed_to_catch_
         assert (await receive(again))["type"] == "subscribed"
         replayed = [await receive(again) for _ in range(5)]
     assert replayed == live
+
+
+# --- a ban ends the user's open sockets -------------------------------------------------------
+
+
+async def test_a_banned_users_open_sockets_are_closed_at_once(user, token, moderator):
+    from moderation.services import user_ban
+
+    job = await submit(user, text="Maya opens the door", steps=3)
+    async with ws() as client, ws(f"/ws/jobs/{job.pk}?token={token}") as stream:
+        await subscribe_to_job(client, job, token)
+        assert (await receive(stream))["type"] == "subscribed"
+        await receive(stream)  # the snapshot
+        await database_sync_to_async(user_ban)(user=user, moderator=moderator, notes="spam")
+        for socket in (client, stream):
+            while True:  # the cancellation of the job may come first; then the close
+                output = await socket.receive_output(timeout=TIMEOUT)
+                if output["type"] == "websocket.close":
+                    assert output["code"] == consumers.CLOSE_REVOKED
+                    break
+
+
+async def test_a_ban_closes_only_that_users_sockets(
+    user, token, other_user, other_token, moderator
+):
+    from moderation.services import user_ban
+
+    mine = await submit(user, text="Maya opens the door", steps=3)
+    theirs = await submit(other_user, text="Kai waits", steps=3)
+    async with ws() as client, ws() as other:
+        await subscribe_to_job(client, mine, token)
+        await subscribe_to_job(other, theirs, other_token)
+        await database_sync_to_async(user_ban)(user=user, moderator=moderator, notes="spam")
+        while (await client.receive_output(timeout=TIMEOUT))["type"] != "websocket.close":
+            pass
+        assert await other.receive_nothing(timeout=QUIET)
