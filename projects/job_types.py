@@ -10,6 +10,7 @@ from typing import Any
 
 from jobs import registry
 from jobs.engine import StageContext, StageFailed
+from media_pipeline import storage
 from projects import files
 from projects.models import Project, ProjectStatus
 
@@ -23,7 +24,7 @@ def client_job_types() -> list[str]:
     return [name for name in registry.names() if name not in INTERNAL_JOB_TYPES]
 
 
-def _progress(ctx: StageContext, verb: str) -> files.Progress:
+def _progress(ctx: StageContext, verb: str) -> storage.Progress:
     return lambda done, total: ctx.progress(done / total, f"{verb} file {done} of {total}")
 
 
@@ -33,7 +34,7 @@ def remove_files(ctx: StageContext) -> dict[str, Any]:
     status = Project.objects.filter(pk=project_id).values_list("status", flat=True).first()
     if status is not None and status != ProjectStatus.DELETED:
         raise StageFailed("CONFLICT", "The project is not deleted; its files stay")
-    removed = files.delete_tree(
+    removed = storage.delete_tree(
         files.project_prefix(project_id), progress=_progress(ctx, "Removed")
     )
     ctx.log("Removed the project's files", files=removed)
@@ -53,7 +54,7 @@ def copy_files(ctx: StageContext) -> dict[str, Any]:
     target_id = ctx.input["project_id"]
     if not Project.objects.filter(pk=target_id).exclude(status=ProjectStatus.DELETED).exists():
         raise StageFailed("NOT_FOUND", "The project to copy the files to no longer exists")
-    copied = files.copy_tree(
+    copied = storage.copy_tree(
         files.project_prefix(ctx.input["source_project_id"]),
         files.project_prefix(target_id),
         progress=_progress(ctx, "Copied"),

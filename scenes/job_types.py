@@ -339,7 +339,7 @@ def on_finished(job: Job) -> None:
             if scene is not None:
                 services.scene_set_moderation(scene=scene, status="rejected")
     if job.status == JobStatus.CANCELLED:
-        storage.delete_tree(storage.output_prefix(job.owner_id, job.pk))
+        storage.delete_outputs(owner_id=job.owner_id, job_id=job.pk)
 
 
 def apply_retry(

@@ -39,7 +39,7 @@ def _queue(backend: str) -> Literal["cpu", "gpu"]:
 def _remove_outputs(job: Job) -> None:
     """A cancelled job's stored files go with it (a failed one keeps them for its retry)."""
     if job.status == JobStatus.CANCELLED:
-        storage.delete_tree(storage.output_prefix(job.owner_id, job.pk))
+        storage.delete_outputs(owner_id=job.owner_id, job_id=job.pk)
 
 
 # --- screening: the texts of each input that moderation reads before a job is queued -------
