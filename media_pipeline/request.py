@@ -6,7 +6,7 @@ queued, so a bad request is refused at the API and never costs worker time.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -69,6 +69,12 @@ class Shot:
     camera: str = "static"
     transition: str = "cut"  # into the next shot
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form, dialogue lines as {speaker, line}, as `RenderRequest.from_dict` reads."""
+        data = asdict(self)
+        data["dialogue"] = [{"speaker": s, "line": line} for s, line in self.dialogue]
+        return data
+
     @property
     def spoken_text(self) -> str:
         """Everything spoken in the shot, narration first, then dialogue lines."""
@@ -110,11 +116,8 @@ class RenderRequest:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form, as kept in a job's input; `from_dict` reads it back."""
-        data = asdict(self)
-        data["shots"] = [
-            {**shot, "dialogue": [{"speaker": s, "line": line} for s, line in shot["dialogue"]]}
-            for shot in data["shots"]
-        ]
+        data = asdict(replace(self, shots=()))
+        data["shots"] = [shot.to_dict() for shot in self.shots]
         return data
 
     @classmethod

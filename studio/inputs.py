@@ -222,7 +222,7 @@ def video_request_from_prompt(
     )
     return _render_request(
         {
-            "shots": [_shot_dict(shot) for shot in shots],
+            "shots": [shot.to_dict() for shot in shots],
             "width": width,
             "height": height,
             "fps": fps,
@@ -237,17 +237,6 @@ def video_request_from_prompt(
             },
         }
     )
-
-
-def _shot_dict(shot: Any) -> dict[str, Any]:
-    return {
-        "prompt": shot.prompt,
-        "narration": shot.narration,
-        "dialogue": [{"speaker": s, "line": line} for s, line in shot.dialogue],
-        "duration": shot.duration,
-        "camera": shot.camera,
-        "transition": shot.transition,
-    }
 
 
 VIDEO_PARAMETERS = {
@@ -377,7 +366,7 @@ def film_request(data: dict[str, Any]) -> RenderRequest:
     )
     return _render_request(
         {
-            "shots": [_shot_dict(shot) for shot in shots],
+            "shots": [shot.to_dict() for shot in shots],
             "width": width,
             "height": height,
             "fps": config["fps"],

@@ -87,16 +87,7 @@ class Command(BaseCommand):
         voice = None if options["voice"] == "none" else options["voice"]
         return RenderRequest.from_dict(
             {
-                "shots": [
-                    {
-                        "prompt": s.prompt,
-                        "narration": s.narration,
-                        "duration": s.duration,
-                        "camera": s.camera,
-                        "transition": s.transition,
-                    }
-                    for s in shots
-                ],
+                "shots": [shot.to_dict() for shot in shots],
                 "width": int(width),
                 "height": int(height),
                 "fps": options["fps"],
