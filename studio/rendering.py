@@ -7,14 +7,13 @@ taken over after a crash finds no scratch files and makes them again.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.core.files.storage import default_storage
 
 from config.files import signed_url
-from jobs.costs import PER_FFMPEG_SECOND, PER_MUSIC_SECOND, PER_VIDEO_SECOND, PER_VOICE_SECOND
+from jobs.costs import film_estimate
 from jobs.engine import StageContext
 from jobs.registry import CostEstimate, Stage
 from media_pipeline import pipeline, storage
@@ -190,20 +189,19 @@ def present_files(result: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def video_cost(request: RenderRequest, *, voice: bool | None = None) -> CostEstimate:
-    """Priced per second of video, voice and music, as the film job API prices them."""
-    seconds = Decimal(str(round(request.duration, 3)))
-    voiced = request.options.voice is not None if voice is None else voice
-    spoken = any(shot.spoken_text for shot in request.shots)
+def video_cost(request: RenderRequest) -> CostEstimate:
+    """Priced per second of video, voice and music by the film job API's own function."""
+    spoken = request.options.voice is not None and any(shot.spoken_text for shot in request.shots)
+    estimate = film_estimate(
+        num_images=0,
+        video_duration=round(request.duration, 3),
+        include_voice=spoken,
+        include_music=request.options.music,
+    )
     breakdown = {
-        "video_generation": PER_VIDEO_SECOND * seconds,
-        "voice_synthesis": PER_VOICE_SECOND * seconds if voiced and spoken else Decimal(0),
-        "music_synthesis": PER_MUSIC_SECOND * seconds if request.options.music else Decimal(0),
-        "ffmpeg_processing": PER_FFMPEG_SECOND * seconds,
+        key: value for key, value in estimate.breakdown.items() if key != "image_generation"
     }
-    cent = Decimal("0.01")
-    breakdown = {key: value.quantize(cent) for key, value in breakdown.items()}
-    return CostEstimate(total=sum(breakdown.values(), Decimal(0)), breakdown=breakdown)
+    return CostEstimate(total=estimate.total, breakdown=breakdown)
 
 
 VIDEO_STAGES = (
