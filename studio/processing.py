@@ -38,6 +38,10 @@ OPERATION_ALIASES = {
 }
 QUALITY_CRF = {"low": 28, "medium": 23, "high": 19}
 VIDEO_CONTAINERS = ("mp4", "webm", "mov")
+VALIDATE = {
+    "video": processing.validate_video_operation,
+    "audio": processing.validate_audio_operation,
+}
 
 
 def input_file(*, owner: Any, reference: Any) -> str:
@@ -70,11 +74,7 @@ def _operations(kind: Kind, raw: Any, *, transcription: bool) -> list[dict[str, 
     if not isinstance(raw, list):
         raise fail([{"field": "operations", "message": "Must be a list of operations."}])
     checked = []
-    validate = (
-        processing.validate_video_operation
-        if kind == "video"
-        else processing.validate_audio_operation
-    )
+    validate = VALIDATE[kind]
     for index, item in enumerate(raw):
         where = f"operations[{index}]"
         if not isinstance(item, dict) or not isinstance(item.get("type"), str):
@@ -160,11 +160,7 @@ def _output_operations(kind: Kind, parameters: Any, output_path: str) -> list[di
             transcode["format"] = extension
         if transcode:
             ops.append({"type": "transcode", "parameters": transcode})
-    validate = (
-        processing.validate_video_operation
-        if kind == "video"
-        else processing.validate_audio_operation
-    )
+    validate = VALIDATE[kind]
     for op in ops:
         issues = validate(op["type"], op["parameters"])
         if issues:
