@@ -8,11 +8,11 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from jobs import engine
-from jobs.models import Job, JobStatus
+from jobs.models import JobStatus
 from scenes.models import BibleVersion, Scene, Segment
 from tests.config.test_conventions import assert_error
 from tests.factories import UserFactory
+from tests.projects.helpers import run
 from tests.studio.conftest import body_bytes, fetch
 
 pytestmark = pytest.mark.django_db
@@ -28,11 +28,6 @@ CONTINUATION = (
 )
 DRIFT = "'We cannot ignore this,' Captain Williams said. Maya nodded slowly."
 STAGES = ["script_expansion", "continuity_validation", "video_generation", "upload", "finalization"]
-
-
-def run(job_id: str) -> Job:
-    engine.run_job(job_id, worker="w1")
-    return Job.objects.get(pk=job_id)
 
 
 @pytest.fixture

@@ -7,22 +7,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from jobs import engine
-from jobs.models import Job
-
 
 @pytest.fixture(autouse=True)
 def _media_settings(settings, tmp_path):
     settings.JOB_WORKDIR = tmp_path / "jobs"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.JOB_PROGRESS_EVENT_INTERVAL = 0.0
-
-
-def run(job: Job | str) -> Job:
-    """Run the job on a worker, as Celery would, and return it as it ended."""
-    job_id = job if isinstance(job, str) else job.pk
-    engine.run_job(job_id, worker="w1")
-    return Job.objects.get(pk=job_id)
 
 
 def fetch(client: Any, url: str) -> Any:

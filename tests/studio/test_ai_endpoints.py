@@ -9,7 +9,8 @@ from PIL import Image
 
 from jobs.models import Job, JobStatus
 from tests.config.test_conventions import assert_error
-from tests.studio.conftest import body_bytes, fetch, run
+from tests.projects.helpers import run
+from tests.studio.conftest import body_bytes, fetch
 
 pytestmark = pytest.mark.django_db
 

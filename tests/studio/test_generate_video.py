@@ -12,7 +12,8 @@ from jobs.models import Job, JobStatus
 from studio.models import Clip
 from tests.config.test_conventions import assert_error
 from tests.projects.factories import ProjectFactory
-from tests.studio.conftest import body_bytes, fetch, run
+from tests.projects.helpers import run
+from tests.studio.conftest import body_bytes, fetch
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ import torch
 from jobs.models import JobStatus
 from media_pipeline.backends import diffusers_models as models
 from tests.media_pipeline import tiny_pipelines
-from tests.studio.conftest import run
+from tests.projects.helpers import run
 
 pytestmark = pytest.mark.django_db
 
