@@ -12,20 +12,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-
 from media_pipeline import audio, packaging
 from media_pipeline.backends.base import Manifest, Reporter, SpanReporter, VideoBackend
+from media_pipeline.registry import backend_name
 from media_pipeline.request import RenderRequest
 
 SOUNDTRACK = "soundtrack.wav"
 OUTPUT_DIR = "out"
 MANIFEST = "manifest.json"
-
-
-def backend_name(job_type: str = "") -> str:
-    """The video backend settings choose for a job type."""
-    return settings.MEDIA_BACKENDS.get(job_type, settings.MEDIA_VIDEO_BACKEND)
 
 
 def video_backend(name: str) -> VideoBackend:

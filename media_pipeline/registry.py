@@ -119,8 +119,22 @@ def transcription_available() -> bool:
     return bool(settings.SPEECH_MODEL) and _installed("faster_whisper")
 
 
-def _video_default() -> tuple[str, ...]:
-    return ("video_generation", "film")
+VIDEO_TASKS = ("video_generation", "film")
+
+
+def backend_name(job_type: str = "") -> str:
+    """The video backend settings choose for a job type."""
+    return settings.MEDIA_BACKENDS.get(job_type, settings.MEDIA_VIDEO_BACKEND)
+
+
+def queue_for_backend(backend: str) -> Literal["cpu", "gpu"]:
+    """The Celery queue whose workers run a backend: diffusers needs a GPU worker."""
+    return "gpu" if backend == "diffusers" else "cpu"
+
+
+def _video_tasks_on(backend: str) -> tuple[str, ...]:
+    """The video tasks whose backend, as settings choose, is `backend`."""
+    return tuple(task for task in VIDEO_TASKS if backend_name(task) == backend)
 
 
 MODELS: tuple[ModelSpec, ...] = (
@@ -166,11 +180,7 @@ MODELS: tuple[ModelSpec, ...] = (
         performance={"speed": "fast", "accuracy": "low", "cost": "low"},
         parameters=VIDEO_PARAMETERS,
         aliases=("animatic", "storyboard"),
-        default_for=lambda: tuple(
-            t
-            for t in _video_default()
-            if settings.MEDIA_BACKENDS.get(t, settings.MEDIA_VIDEO_BACKEND) == "animatic"
-        ),
+        default_for=lambda: _video_tasks_on("animatic"),
     ),
     ModelSpec(
         id="mdl_diffusers_video",
@@ -186,11 +196,7 @@ MODELS: tuple[ModelSpec, ...] = (
         aliases=("ltx", "ltx_video", "cogvideox", "wan", "diffusers"),
         source=lambda: settings.DIFFUSERS_VIDEO_MODEL,
         available=_diffusers_installed,
-        default_for=lambda: tuple(
-            t
-            for t in _video_default()
-            if settings.MEDIA_BACKENDS.get(t, settings.MEDIA_VIDEO_BACKEND) == "diffusers"
-        ),
+        default_for=lambda: _video_tasks_on("diffusers"),
     ),
     ModelSpec(
         id="mdl_storyboard_still",

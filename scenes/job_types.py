@@ -29,6 +29,7 @@ from jobs.costs import PER_FFMPEG_SECOND, PER_MUSIC_SECOND, PER_VIDEO_SECOND, PE
 from jobs.engine import StageContext, StageFailed
 from jobs.models import Job, JobStatus
 from jobs.registry import CostEstimate, JobType, Stage
+from media_pipeline import registry as models
 from media_pipeline import storage
 from media_pipeline.request import (
     GENRES,
@@ -144,9 +145,8 @@ def estimate(data: dict[str, Any]) -> CostEstimate:
 
 def estimated_time(job: Job) -> int:
     """Seconds the job should take once started (a rough figure per backend)."""
-    from media_pipeline import pipeline
 
-    factor = SECONDS_PER_VIDEO_SECOND.get(pipeline.backend_name(job.type), 1.0)
+    factor = SECONDS_PER_VIDEO_SECOND.get(models.backend_name(job.type), 1.0)
     return max(1, math.ceil(estimated_seconds(str(job.input.get("text") or "")) * factor + 5))
 
 
@@ -376,12 +376,6 @@ def screened_texts(data: dict[str, Any]) -> list[str]:
     return [data.get("text", ""), title or ""]
 
 
-def _queue(job_type: str) -> Any:
-    from media_pipeline import pipeline
-
-    return "gpu" if pipeline.backend_name(job_type) == "diffusers" else "cpu"
-
-
 def register() -> None:
     """Register both scene job types with the jobs engine (ScenesConfig.ready)."""
     for name in (services.SCENE_CREATION, services.SCENE_CONTINUATION):
@@ -389,7 +383,7 @@ def register() -> None:
             JobType(
                 name=name,
                 stages=STAGES,
-                queue=_queue(name),
+                queue=models.queue_for_backend(models.backend_name(name)),
                 prepare=prepare,
                 estimate=estimate,
                 result=result,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from django.conf import settings
 
@@ -17,7 +17,7 @@ from jobs.costs import PER_IMAGE, film_estimate
 from jobs.engine import StageContext
 from jobs.models import Job, JobStatus
 from jobs.registry import CostEstimate, JobType, Stage
-from media_pipeline import images, pipeline, storage
+from media_pipeline import images, storage
 from media_pipeline import registry as models
 from media_pipeline.pipeline import OUTPUT_DIR
 from studio import inputs, processing, rendering, services, tuning
@@ -32,8 +32,11 @@ AUDIO_PROCESSING = "audio_processing"
 MODEL_OPTIMIZATION = "model_optimization"
 
 
-def _queue(backend: str) -> Literal["cpu", "gpu"]:
-    return "gpu" if backend == "diffusers" else "cpu"
+def _queue_of(job_type: str) -> Any:
+    """The queue of a job: its model's backend's, else the backend settings give its type."""
+    return lambda data: models.queue_for_backend(
+        data.get("backend") or models.backend_name(job_type)
+    )
 
 
 def _remove_outputs(job: Job) -> None:
@@ -95,8 +98,10 @@ registry.register(
     JobType(
         name=VIDEO,
         stages=(*rendering.VIDEO_STAGES, Stage("finalization", finalization, weight=0.2)),
-        queue=_queue(pipeline.backend_name(VIDEO)),
-        queue_for=lambda data: _queue(data.get("backend") or pipeline.backend_name(VIDEO)),
+        queue=models.queue_for_backend(models.backend_name(VIDEO)),
+        queue_for=lambda data: models.queue_for_backend(
+            data.get("backend") or models.backend_name(VIDEO)
+        ),
         prepare=inputs.prepare_video,
         screen=_screen_video,
         estimate=lambda data: rendering.video_cost(inputs.request_of(data)),
@@ -187,8 +192,10 @@ registry.register(
             *rendering.VIDEO_STAGES,
             Stage("finalization", finalization, weight=0.2),
         ),
-        queue=_queue(pipeline.backend_name(FILM)),
-        queue_for=lambda data: _queue(data.get("backend") or pipeline.backend_name(FILM)),
+        queue=models.queue_for_backend(models.backend_name(FILM)),
+        queue_for=lambda data: models.queue_for_backend(
+            data.get("backend") or models.backend_name(FILM)
+        ),
         prepare=inputs.prepare_film,
         screen=_screen_film,
         screen_context="script",
@@ -265,7 +272,7 @@ registry.register(
     JobType(
         name=IMAGE,
         stages=(Stage("generate", generate_image),),
-        queue_for=lambda data: _queue(data.get("backend", "")),
+        queue_for=lambda data: models.queue_for_backend(data.get("backend", "")),
         prepare=inputs.prepare_image,
         screen=_screen_prompt,
         estimate=lambda data: CostEstimate(PER_IMAGE, {"image_generation": PER_IMAGE}),
@@ -302,7 +309,7 @@ registry.register(
     JobType(
         name=MODEL_OPTIMIZATION,
         stages=(Stage("optimize", tuning.optimize),),
-        queue_for=lambda data: _queue(models.get(data["model_id"]).backend),
+        queue_for=lambda data: models.queue_for_backend(models.get(data["model_id"]).backend),
         prepare=tuning.prepare,
         result=lambda job, outputs: outputs["optimize"],
         time_limit=1800,
