@@ -32,5 +32,19 @@ def film_estimate(
     return CostEstimate(total=sum(breakdown.values(), Decimal(0)), breakdown=breakdown)
 
 
+def video_estimate(
+    *, video_duration: float, include_voice: bool, include_music: bool
+) -> CostEstimate:
+    """What a video without keyframes costs: the film price of its seconds, voice and music."""
+    film = film_estimate(
+        num_images=0,
+        video_duration=video_duration,
+        include_voice=include_voice,
+        include_music=include_music,
+    )
+    breakdown = {key: value for key, value in film.breakdown.items() if key != "image_generation"}
+    return CostEstimate(total=film.total, breakdown=breakdown)
+
+
 def as_money(breakdown: dict[str, Decimal]) -> dict[str, Any]:
     return {key: float(value) for key, value in breakdown.items()}

@@ -127,6 +127,15 @@ def backend_name(job_type: str = "") -> str:
     return settings.MEDIA_BACKENDS.get(job_type, settings.MEDIA_VIDEO_BACKEND)
 
 
+# Seconds of work per second of video, to tell a client roughly how long a render takes.
+SECONDS_PER_VIDEO_SECOND = {"animatic": 0.5, "diffusers": 60.0}
+
+
+def render_seconds(backend: str, video_seconds: float) -> float:
+    """About how long `backend` takes to render `video_seconds` of video."""
+    return video_seconds * SECONDS_PER_VIDEO_SECOND.get(backend, 1.0)
+
+
 def queue_for_backend(backend: str) -> Literal["cpu", "gpu"]:
     """The Celery queue whose workers run a backend: diffusers needs a GPU worker."""
     return "gpu" if backend == "diffusers" else "cpu"

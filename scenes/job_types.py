@@ -18,14 +18,13 @@ same conditional UPDATE as a new continuation, or fails with BIBLE_VERSION_MISMA
 from __future__ import annotations
 
 import math
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 
 from config.api.errors import ValidationFailed
 from jobs import registry
-from jobs.costs import PER_FFMPEG_SECOND, PER_MUSIC_SECOND, PER_VIDEO_SECOND, PER_VOICE_SECOND
+from jobs.costs import video_estimate
 from jobs.engine import StageContext, StageFailed
 from jobs.models import Job, JobStatus
 from jobs.registry import CostEstimate, JobType, Stage
@@ -45,8 +44,6 @@ from scenes.models import BibleVersion, Scene, Segment
 from studio import rendering
 
 WORDS_PER_SECOND = 2.5  # narration pace, for the estimate before the shots exist
-# Seconds of work per second of video, per backend, for `estimatedTime`.
-SECONDS_PER_VIDEO_SECOND = {"animatic": 0.5, "diffusers": 60.0}
 
 # Words in a style guide that choose the renderer's look, mood and music genre.
 _STYLE_WORDS = {
@@ -131,23 +128,15 @@ def estimated_seconds(text: str) -> float:
 
 def estimate(data: dict[str, Any]) -> CostEstimate:
     """Priced as the video job is: per second of video, voice, music and packaging."""
-    seconds = Decimal(str(round(estimated_seconds(str(data.get("text") or "")), 3)))
-    cent = Decimal("0.01")
-    breakdown = {
-        "video_generation": PER_VIDEO_SECOND * seconds,
-        "voice_synthesis": PER_VOICE_SECOND * seconds,
-        "music_synthesis": PER_MUSIC_SECOND * seconds,
-        "ffmpeg_processing": PER_FFMPEG_SECOND * seconds,
-    }
-    breakdown = {key: value.quantize(cent) for key, value in breakdown.items()}
-    return CostEstimate(total=sum(breakdown.values(), Decimal(0)), breakdown=breakdown)
+    seconds = round(estimated_seconds(str(data.get("text") or "")), 3)
+    return video_estimate(video_duration=seconds, include_voice=True, include_music=True)
 
 
 def estimated_time(job: Job) -> int:
     """Seconds the job should take once started (a rough figure per backend)."""
 
-    factor = SECONDS_PER_VIDEO_SECOND.get(models.backend_name(job.type), 1.0)
-    return max(1, math.ceil(estimated_seconds(str(job.input.get("text") or "")) * factor + 5))
+    seconds = estimated_seconds(str(job.input.get("text") or ""))
+    return max(1, math.ceil(models.render_seconds(models.backend_name(job.type), seconds) + 5))
 
 
 # --- stages ---------------------------------------------------------------------------------

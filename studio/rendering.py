@@ -13,7 +13,7 @@ from typing import Any
 from django.core.files.storage import default_storage
 
 from config.files import signed_url
-from jobs.costs import film_estimate
+from jobs.costs import video_estimate
 from jobs.engine import StageContext
 from jobs.registry import CostEstimate, Stage
 from media_pipeline import pipeline, storage
@@ -193,16 +193,11 @@ def present_files(result: dict[str, Any]) -> dict[str, Any]:
 def video_cost(request: RenderRequest) -> CostEstimate:
     """Priced per second of video, voice and music by the film job API's own function."""
     spoken = request.options.voice is not None and any(shot.spoken_text for shot in request.shots)
-    estimate = film_estimate(
-        num_images=0,
+    return video_estimate(
         video_duration=round(request.duration, 3),
         include_voice=spoken,
         include_music=request.options.music,
     )
-    breakdown = {
-        key: value for key, value in estimate.breakdown.items() if key != "image_generation"
-    }
-    return CostEstimate(total=estimate.total, breakdown=breakdown)
 
 
 VIDEO_STAGES = (

@@ -35,8 +35,6 @@ from studio import job_types, selectors, services, templates
 from studio.api import serializers as s
 from studio.models import Template
 
-# Seconds of work per second of video, to tell a client roughly how long a render takes.
-SECONDS_PER_VIDEO_SECOND = {"animatic": 0.5, "diffusers": 60.0}
 GENERATE_VIDEO_RATE = "10/h"  # the AI Video System's limit for POST /generate/video
 
 
@@ -56,8 +54,7 @@ def _estimated_time(job: Job) -> int:
     duration = sum(shot["duration"] for shot in job.input.get("request", {}).get("shots", []))
     if job.type == job_types.FILM:
         duration = job.input["config"]["video_duration"]
-    factor = SECONDS_PER_VIDEO_SECOND.get(job.input.get("backend", "animatic"), 1.0)
-    return max(1, round(duration * factor + 2))
+    return max(1, round(models.render_seconds(job.input.get("backend", "animatic"), duration) + 2))
 
 
 def _generation_accepted(job: Job, created: bool, message: str) -> ApiResponse:
