@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 from PIL import Image
 
 from media_pipeline.backends.base import NullReporter, Reporter
-from media_pipeline.request import RenderOptions, RenderRequest, Shot
 
 
 @dataclass(frozen=True)
@@ -53,30 +51,16 @@ def make_image(
 
 
 def _storyboard_frame(request: ImageRequest, reporter: Reporter) -> Image.Image:
-    """A still from the animatic renderer: the middle frame of a short static shot."""
-    from media_pipeline.backends.animatic import AnimaticBackend
+    """A still from the animatic renderer: the shot's first frame, without captions or label."""
+    from media_pipeline.backends.animatic import render_still
 
-    fps = 8
-    shot = Shot(prompt=request.prompt, duration=1.0, camera="static")
-    render = RenderRequest(
-        shots=(shot,),
+    reporter.check_cancelled()
+    still = render_still(
+        prompt=request.prompt,
+        style=request.style,
         width=request.width,
         height=request.height,
-        fps=fps,
         seed=request.seed,
-        style=request.style,
-        options=RenderOptions(voice=None, music=False),
     )
-    frames = AnimaticBackend().frames(render, reporter)
-    still: np.ndarray | None = None
-    for index, frame in enumerate(frames):
-        if index == fps // 2:
-            still = np.array(frame, copy=True)
-            break
-    close = getattr(frames, "close", None)
-    if close is not None:
-        close()
-    if still is None:
-        raise RuntimeError("The storyboard renderer made no frame")
     reporter.progress(1.0)
     return Image.fromarray(still)
