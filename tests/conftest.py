@@ -30,12 +30,16 @@ def _isolated_cache(settings):
 
 
 @pytest.fixture(autouse=True)
-def _no_heartbeat_in_the_tests_transaction(settings):
-    """A running job's heartbeat writes from a thread of its own, whose connection cannot see
-    the rows of a test's open transaction: after JOB_HEARTBEAT_SECONDS it would take a slow
-    job (a render on a busy machine) for a lost one and stop it. The worker tests in
-    tests/jobs/test_worker.py run the heartbeat for real, in a Celery worker, on committed rows.
+def _job_settings(settings, tmp_path):
+    """Jobs get scratch and storage folders of the test's own, and every progress step is an
+    event. A running job's heartbeat writes from a thread of its own, whose connection cannot
+    see the rows of a test's open transaction: after JOB_HEARTBEAT_SECONDS it would take a
+    slow job (a render on a busy machine) for a lost one and stop it, so it does not beat here.
+    The worker tests in tests/jobs/test_worker.py run the heartbeat for real, on committed rows.
     """
+    settings.JOB_WORKDIR = tmp_path / "jobs"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.JOB_PROGRESS_EVENT_INTERVAL = 0.0
     settings.JOB_HEARTBEAT_SECONDS = 3600
 
 

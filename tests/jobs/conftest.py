@@ -12,9 +12,7 @@ from tests.jobs import job_types  # noqa: F401  (registers the test job types)
 
 
 @pytest.fixture(autouse=True)
-def _jobs_settings(settings, tmp_path):
-    settings.JOB_WORKDIR = tmp_path / "jobs"
-    settings.JOB_PROGRESS_EVENT_INTERVAL = 0.0  # every progress step is an event in tests
+def _jobs_settings(settings):
     settings.WEBHOOK_ALLOW_LOOPBACK = True
     settings.WEBHOOK_RETRY_BASE_SECONDS = 0
 

@@ -12,12 +12,6 @@ from jobs.models import Job
 from tests.jobs import job_types  # noqa: F401  (registers the test job types)
 
 
-@pytest.fixture(autouse=True)
-def _jobs_settings(settings, tmp_path):
-    settings.JOB_WORKDIR = tmp_path / "jobs"
-    settings.JOB_PROGRESS_EVENT_INTERVAL = 0.0
-
-
 @pytest.fixture
 def storage(settings, tmp_path):
     """Django's default storage on a fresh folder."""

@@ -1,18 +1,9 @@
-"""Fixtures for the generation endpoints: scratch and storage folders of the test's own."""
+"""What the generation tests share: fetching a signed URL and reading what it serves."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlsplit
-
-import pytest
-
-
-@pytest.fixture(autouse=True)
-def _media_settings(settings, tmp_path):
-    settings.JOB_WORKDIR = tmp_path / "jobs"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.JOB_PROGRESS_EVENT_INTERVAL = 0.0
 
 
 def fetch(client: Any, url: str) -> Any:
