@@ -143,6 +143,7 @@ def _register_users() -> None:
 def _register_clips() -> None:
     from projects.selectors import project_get_for
     from studio.models import Clip
+    from studio.services import clip_set_removed
 
     def lookup(target_id: str, viewer: User | None) -> Clip | None:
         clip = Clip.objects.filter(pk=target_id, removed_at__isnull=True).first()
@@ -155,14 +156,12 @@ def _register_clips() -> None:
         return None
 
     def remove(clip: Clip) -> dict[str, Any]:
-        if not Clip.objects.filter(pk=clip.pk, removed_at__isnull=True).update(
-            removed_at=timezone.now()
-        ):
+        if not clip_set_removed(clip=clip, removed=True):
             raise ValueError("already removed")
         return {}
 
     def restore(clip: Clip, state: dict[str, Any]) -> None:
-        if not Clip.objects.filter(pk=clip.pk, removed_at__isnull=False).update(removed_at=None):
+        if not clip_set_removed(clip=clip, removed=False):
             raise ValueError("not removed")
 
     register_target(

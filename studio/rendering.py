@@ -167,14 +167,11 @@ def present_files(result: dict[str, Any]) -> dict[str, Any]:
     """Signed, expiring URLs for the stored files named in a result.
 
     A clip a moderator removed keeps its files for a possible restore, but nobody gets links
-    to them through the job any more.
+    to them through the job any more (studio.services.clip_set_removed marks the result).
     """
-    from studio.models import Clip
-
+    if result.get("removed"):
+        return {"clipId": result.get("clipId"), "removed": True}
     shown = dict(result)
-    clip_id = result.get("clipId")
-    if clip_id and Clip.objects.filter(pk=clip_id, removed_at__isnull=False).exists():
-        return {"clipId": clip_id, "removed": True}
     for key, url_key in (
         ("file", "videoUrl"),
         ("hlsFile", "hlsUrl"),

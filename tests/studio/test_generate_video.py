@@ -194,13 +194,16 @@ def test_without_a_speech_engine_the_video_is_made_silent_and_the_log_says_why(u
 
 
 def test_a_clip_a_moderator_removed_gives_no_links_through_its_job(user_api, moderator):
-    from moderation.services import content_remove
+    from moderation.services import action_reverse, content_remove
 
     job = run(generate(user_api).json()["data"]["jobId"])
-    content_remove(target_type="clip", target_id=job.result["clipId"], moderator=moderator)
+    action = content_remove(target_type="clip", target_id=job.result["clipId"], moderator=moderator)
     result = user_api.get(f"/api/v1/jobs/{job.pk}").json()["data"]["result"]
     assert result == {"clipId": job.result["clipId"], "removed": True}
     assert_error(user_api.get(f"/api/v1/generate/clip/{job.result['clipId']}"), 404, "NOT_FOUND")
+    action_reverse(action=action, moderator=moderator)  # restored: the links come back
+    result = user_api.get(f"/api/v1/jobs/{job.pk}").json()["data"]["result"]
+    assert result["videoUrl"].startswith("http") and "removed" not in result
 
 
 def test_a_prompt_screening_rejects_is_answered_with_its_job_and_says_so(user_api):
