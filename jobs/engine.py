@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from accounts.plans import limits_for
 from accounts.services import user_lock
+from config.db import progress_transaction
 from jobs import events, registry
 from jobs.models import IllegalTransition, Job, JobLog, JobStage, JobStatus, LogLevel, StageStatus
 from jobs.services import job_fail_worker_lost, job_finished_hook
@@ -189,13 +190,17 @@ class JobRunner:
 
     def report(self, stage: JobStage, fraction: float, message: str | None) -> None:
         fraction = max(0.0, min(1.0, fraction))
-        stage.progress = int(fraction * 100)
-        JobStage.objects.filter(pk=stage.pk).update(progress=stage.progress)
+        progress = int(fraction * 100)
         fields: dict[str, Any] = {"progress": self._overall(stage, fraction)}
         if message is not None:
             fields["message"] = message[:500]
-        self._guarded_update(**fields)
-        events.publish(self.job, "job_progress", coalesce=True)
+        # One transaction, not three autocommits, and one that does not wait for the disk:
+        # losing a progress step to a database crash costs nothing (config.db).
+        with progress_transaction():
+            JobStage.objects.filter(pk=stage.pk).update(progress=progress)
+            self._guarded_update(**fields)
+            events.publish(self.job, "job_progress", coalesce=True)
+        stage.progress = progress
 
     def check_cancelled(self) -> None:
         if self.cancelled.is_set():
