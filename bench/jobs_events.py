@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
+import hashlib
 import ipaddress
 import json
 import math
@@ -63,6 +65,7 @@ DB_NAME = "storyplatform_bench"
 GOAL_FIRST_P50_MS = 50.0
 GOAL_FIRST_P99_MS = 250.0
 GOAL_FANOUT_P99_MS = 50.0
+DRIVER_WORKER = "bench-driver"
 
 
 def now() -> float:
@@ -135,13 +138,20 @@ def _driver_main(conn: Connection, env: dict[str, str]) -> None:
     django.setup()
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
+    from django.conf import settings
     from django.db import connection, transaction
+    from django.utils import timezone
 
     from accounts.models import User
     from accounts.plans import Plan
     from accounts.tokens import issue_token_pair
     from jobs import events, services
-    from jobs.models import Job
+    from jobs.engine import JobRunner
+    from jobs.models import Job, JobStage, JobStatus, StageStatus
+
+    # A progress step is sent at most every JOB_PROGRESS_EVENT_INTERVAL per job; rounds are
+    # further apart than that, but a round must never be coalesced away.
+    settings.JOB_PROGRESS_EVENT_INTERVAL = 0
 
     # Instrumentation, in this process only: when the on_commit callback starts (the commit
     # is done), how long each group_send takes inside its event loop, and when it ends.
@@ -200,20 +210,44 @@ def _driver_main(conn: Connection, env: dict[str, str]) -> None:
             "queries": list(queries),
         }
 
+    runner: Any = None
+    stage: Any = None
+
     def create_job() -> dict[str, Any]:
-        # A job row nobody runs: the fan-out's target. Its status stays `pending`.
-        job = Job.objects.create(type=BENCH_JOB_TYPE, owner=user, message="fan-out target")
+        # The fan-out's target: a job this process holds as its worker would (status
+        # `processing`, one stage in progress), so that a round can report a progress step
+        # through the engine's own JobRunner.report. No Celery worker sees it.
+        nonlocal runner, stage
+        job = Job.objects.create(
+            type=BENCH_JOB_TYPE,
+            owner=user,
+            status=JobStatus.PROCESSING,
+            worker=DRIVER_WORKER,
+            stage="noop",
+            message="fan-out target",
+            started_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+        )
+        stage = JobStage.objects.create(
+            job=job, name="noop", position=0, status=StageStatus.IN_PROGRESS
+        )
+        runner = JobRunner(job, DRIVER_WORKER)
+        runner.stages = [stage]
         return {"job_id": job.pk}
 
-    def publish(job_id: str, marker: str) -> dict[str, Any]:
+    def publish(job_id: str, marker: str, how: str) -> dict[str, Any]:
         job = Job.objects.get(pk=job_id)
         sends.clear()
         queries.clear()
         usage = resource.getrusage(resource.RUSAGE_SELF)  # every thread, ended ones too
         cpu_before = usage.ru_utime + usage.ru_stime
         t_call = now()
-        with connection.execute_wrapper(timed_query), transaction.atomic():
-            events.publish(job, "job_progress", message=marker)
+        with connection.execute_wrapper(timed_query):
+            if how == "progress":  # a worker's progress step: jobs.engine.JobRunner.report
+                runner.report(stage, (stage.progress + 1) % 100 / 100, marker)
+            else:  # one event in a transaction of its own, committed synchronously
+                with transaction.atomic():
+                    events.publish(job, "job_progress", message=marker)
         t_return = now()
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return {
@@ -448,6 +482,46 @@ def sched_ns(pid: int) -> tuple[int, int]:
     return cpu, wait
 
 
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants (uvicorn's supervisor and its worker processes)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{current}/task").iterdir():
+                with contextlib.suppress(OSError, ValueError):
+                    pending.extend(int(c) for c in (task / "children").read_text().split())
+    return found
+
+
+def tree_sched_ns(pids: list[int]) -> tuple[int, int]:
+    """sched_ns summed over processes."""
+    totals = [sched_ns(pid) for pid in pids]
+    return sum(t[0] for t in totals), sum(t[1] for t in totals)
+
+
+def ws_service_command(processes: int, port: int) -> list[str]:
+    """docker-compose.yml's `ws` service command, on 127.0.0.1:`port` with `processes` workers."""
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    command = [str(part) for part in compose["services"]["ws"]["command"]]
+    if command[0] != "uvicorn":
+        raise RuntimeError(f"docker-compose.yml's ws service no longer runs uvicorn: {command}")
+    replace = {"--host": "127.0.0.1", "--port": str(port), "--workers": str(processes)}
+    for index, part in enumerate(command[:-1]):
+        if part in replace:
+            command[index + 1] = replace[part]
+    if "--workers" not in command:
+        command += ["--workers", str(processes)]
+    return ["-m", *command, "--log-level", "warning"]
+
+
+def _probe(pids: int | list[int]) -> tuple[int, int]:
+    return tree_sched_ns(pids) if isinstance(pids, list) else sched_ns(pids)
+
+
 def _is_redis(pid: int) -> bool:
     with contextlib.suppress(OSError):
         return pid > 0 and "redis" in Path(f"/proc/{pid}/comm").read_text()
@@ -533,6 +607,8 @@ class RunOptions:
     deadline: float
     server_pid: int
     redis_url: str
+    client: str
+    publish: str
 
 
 def _ws_options(settings: RunOptions) -> dict[str, Any]:
@@ -732,11 +808,173 @@ class FanoutClient:
                 await self.ws.close()
 
 
+class RawFanoutClient:
+    """The same subscriber as FanoutClient, on a minimal WebSocket client (`--client raw`).
+
+    1,000 `websockets` clients in one process cost 20-25 ms of CPU per event on the cores the
+    server also needs (docs/benchmarks.md). Browsers run on other machines; this client keeps
+    the harness out of the server's way: an asyncio Protocol per socket that does the RFC 6455
+    handshake (key and accept checked), reads unmasked server frames by hand (text, binary,
+    continuation, ping answered with a masked pong, close), and notes the arrival time as the
+    bytes come in. No extensions are offered, so frames are never compressed.
+    """
+
+    GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+    def __init__(self, index: int, state: FanoutState) -> None:
+        self.index = index
+        self.state = state
+        self.transport: asyncio.Transport | None = None
+        self.task: asyncio.Future[None] | None = None  # set when subscribed; done when closed
+        self.close_code: int | None = None
+
+    async def open(self, url: str, options: dict[str, Any]) -> None:
+        parts = urlsplit(url)
+        loop = asyncio.get_running_loop()
+        key = base64.b64encode(secrets.token_bytes(16))
+        protocol = _RawProtocol(self, key)
+        self.transport, _ = await loop.create_connection(
+            lambda: protocol, parts.hostname, parts.port
+        )
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        self.transport.write(
+            (
+                f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
+                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key.decode()}\r\n"
+                f"Sec-WebSocket-Version: 13\r\nOrigin: {options['origin']}\r\n\r\n"
+            ).encode()
+        )
+        # `subscribed`, then the job's snapshot: from here on, live events only.
+        for _ in range(2):
+            await asyncio.wait_for(protocol.messages.get(), 30)
+        protocol.messages = None
+        self.state.alive.add(self.index)
+        self.task = protocol.closed
+
+    def on_message(self, arrived: float, payload: bytes) -> None:
+        state = self.state
+        if state.marker_bytes and state.marker_bytes in payload and self.index in state.pending:
+            state.arrivals[self.index] = arrived
+            state.pending.discard(self.index)
+            if not state.pending:
+                state.all_arrived.set()
+
+    def on_closed(self) -> None:
+        state = self.state
+        if self.task is None or state.closing:
+            return
+        state.dropped.append(
+            {"client": self.index, "at": now(), "code": self.close_code, "reason": None}
+        )
+        state.alive.discard(self.index)
+        state.pending.discard(self.index)
+        if state.marker and not state.pending:
+            state.all_arrived.set()
+
+    def send_frame(self, opcode: int, payload: bytes) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        mask = secrets.token_bytes(4)
+        length = len(payload)
+        header = bytes([0x80 | opcode])
+        if length < 126:
+            header += bytes([0x80 | length])
+        elif length < 1 << 16:
+            header += bytes([0x80 | 126]) + length.to_bytes(2, "big")
+        else:
+            header += bytes([0x80 | 127]) + length.to_bytes(8, "big")
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.transport.write(header + mask + masked)
+
+    async def close(self) -> None:
+        if self.transport is None:
+            return
+        self.send_frame(0x8, (1000).to_bytes(2, "big"))
+        closed = self.task
+        if closed is not None:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.shield(closed), 5)
+        self.transport.close()
+
+
+class _RawProtocol(asyncio.Protocol):
+    def __init__(self, client: RawFanoutClient, key: bytes) -> None:
+        self.client = client
+        self.accept = base64.b64encode(hashlib.sha1(key + RawFanoutClient.GUID).digest())  # noqa: S324 (RFC 6455)
+        self.buffer = bytearray()
+        self.handshake_done = False
+        self.fragments: list[bytes] = []
+        self.messages: asyncio.Queue[bytes] | None = asyncio.Queue()
+        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def data_received(self, data: bytes) -> None:
+        arrived = now()  # first thing: the least client time in the number
+        buffer = self.buffer
+        buffer += data
+        if not self.handshake_done:
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = bytes(buffer[:end]).decode("latin-1").split("\r\n")
+            del buffer[: end + 4]
+            headers = {
+                k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in head[1:])
+            }
+            if (
+                " 101 " not in head[0] + " "
+                or headers.get("sec-websocket-accept") != self.accept.decode()
+            ):
+                self.client.close_code = -1
+                self.client.transport.close()  # type: ignore[union-attr]
+                return
+            self.handshake_done = True
+        while len(buffer) >= 2:
+            first, second = buffer[0], buffer[1]
+            length, start = second & 0x7F, 2
+            if length == 126:
+                if len(buffer) < 4:
+                    return
+                length, start = int.from_bytes(buffer[2:4], "big"), 4
+            elif length == 127:
+                if len(buffer) < 10:
+                    return
+                length, start = int.from_bytes(buffer[2:10], "big"), 10
+            if second & 0x80:  # a server must not mask: a protocol error
+                self.client.close_code = 1002
+                self.client.transport.close()  # type: ignore[union-attr]
+                return
+            if len(buffer) < start + length:
+                return
+            payload = bytes(buffer[start : start + length])
+            del buffer[: start + length]
+            opcode = first & 0x0F
+            if opcode in (0x0, 0x1, 0x2):
+                self.fragments.append(payload)
+                if first & 0x80:
+                    message, self.fragments = b"".join(self.fragments), []
+                    if self.messages is not None:
+                        self.messages.put_nowait(message)
+                    else:
+                        self.client.on_message(arrived, message)
+            elif opcode == 0x8:
+                self.client.close_code = int.from_bytes(payload[:2], "big") if payload else 1005
+                self.client.send_frame(0x8, payload[:2])
+                self.client.transport.close()  # type: ignore[union-attr]
+            elif opcode == 0x9:
+                self.client.send_frame(0xA, payload)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+        self.client.on_closed()
+
+
 @dataclass
 class FanoutState:
     """What the clients share: who is connected, who still waits for this round's event."""
 
     marker: str = ""
+    marker_bytes: bytes = b""
     alive: set[int] = field(default_factory=set)
     pending: set[int] = field(default_factory=set)
     arrivals: dict[int, float] = field(default_factory=dict)
@@ -753,7 +991,8 @@ async def measure_fanout(settings: RunOptions, driver: Driver) -> dict[str, Any]
     job_id = (await driver.acall("create_job"))["job_id"]
     url = f"ws://127.0.0.1:{settings.port}/ws/jobs/{job_id}?token={settings.token}"
     state = FanoutState()
-    clients = [FanoutClient(i, state) for i in range(settings.clients)]
+    client_class = RawFanoutClient if settings.client == "raw" else FanoutClient
+    clients = [client_class(i, state) for i in range(settings.clients)]
     options = _ws_options(settings)
     limit = asyncio.Semaphore(64)
     connect_errors: list[str] = []
@@ -787,8 +1026,8 @@ async def measure_fanout(settings: RunOptions, driver: Driver) -> dict[str, Any]
     redis_client = redis.Redis.from_url(settings.redis_url)
     redis_pid = int(redis_client.info("server").get("process_id", 0))
     redis_client.close()
-    probes: dict[str, int] = {
-        "server": settings.server_pid,
+    probes: dict[str, int | list[int]] = {
+        "server": process_tree(settings.server_pid),
         "client": os.getpid(),
         "driver": driver.process.pid or 0,
     }
@@ -808,13 +1047,14 @@ async def measure_fanout(settings: RunOptions, driver: Driver) -> dict[str, Any]
             state.pending = set(state.alive)
             state.all_arrived = asyncio.Event()
             state.marker = f"fanout-round-{number:05d}."
+            state.marker_bytes = state.marker.encode()
             expected = len(state.pending)
-            before = {name: sched_ns(pid) for name, pid in probes.items()}
-            reply = await driver.acall("publish", job_id, state.marker)
+            before = {name: _probe(pid) for name, pid in probes.items()}
+            reply = await driver.acall("publish", job_id, state.marker, settings.publish)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(state.all_arrived.wait(), 10)
-            after = {name: sched_ns(pid) for name, pid in probes.items()}
-            state.marker = ""
+            after = {name: _probe(pid) for name, pid in probes.items()}
+            state.marker, state.marker_bytes = "", b""
             t_call = reply["t_call"]
             latencies = [(t - t_call) * 1000 for t in state.arrivals.values()]
             job_send = next(
@@ -947,6 +1187,13 @@ def report(results: dict[str, Any]) -> str:
         f"(b) fan-out: {b['clients_connected']} clients on one job, "
         f"{per['latency_p99']['n']} rounds (ms)"
     )
+    setup = results.get("setup")
+    if setup:
+        lines.append("")
+        lines.append(
+            f"server: {setup['server']}, {setup['server_processes']} process(es); clients: "
+            f"{setup['client']}; each round's event: {setup['publish']}"
+        )
     lines.append("")
     lines.append("| measure | n | p50 | p95 | p99 | max | goal | met |")
     lines.append("|---|---|---|---|---|---|---|---|")
@@ -1050,6 +1297,34 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="the worker's --max-tasks-per-child (50, as docker-compose.yml runs it)",
     )
     parser.add_argument(
+        "--server",
+        choices=("ws", "serve"),
+        default="ws",
+        help="ws: uvicorn as docker-compose.yml's `ws` service runs it (production); serve: "
+        "`manage.py serve`, one process (the embedded default's server)",
+    )
+    parser.add_argument(
+        "--server-processes",
+        type=int,
+        default=2,
+        help="--workers of the ws service (WS_WORKERS in docker-compose.yml, default 2)",
+    )
+    parser.add_argument(
+        "--client",
+        choices=("raw", "websockets"),
+        default="raw",
+        help="(b)'s subscribers: raw, a minimal RFC 6455 client that leaves the cores to the "
+        "server; websockets, the `websockets` library's asyncio client (20-25 ms of CPU an event)",
+    )
+    parser.add_argument(
+        "--publish",
+        choices=("progress", "transaction"),
+        default="progress",
+        help="(b)'s event: progress, a worker's progress step (JobRunner.report, whose commit "
+        "does not wait for the disk); transaction, events.publish in transaction.atomic() "
+        "(a synchronous commit, as state changes have)",
+    )
+    parser.add_argument(
         "--asgi-app",
         help="serve this ASGI app with uvicorn instead of `manage.py serve` (to try a change "
         "without editing the source, e.g. a module that patches a consumer)",
@@ -1132,9 +1407,11 @@ def main(argv: list[str] | None = None) -> int:
             if migrate.returncode != 0:
                 raise RuntimeError(f"manage.py migrate failed:\n{migrate.stderr[-3000:]}")
             address = ["--host", "127.0.0.1", "--port", str(port)]
-            if args.asgi_app:  # as docker-compose.yml's `ws` service runs it
+            if args.asgi_app:
                 serve = ["-m", "uvicorn", args.asgi_app, *address, "--lifespan", "off"]
                 serve += ["--log-level", "warning"]
+            elif args.server == "ws":  # as docker-compose.yml's `ws` service runs it
+                serve = ws_service_command(args.server_processes, port)
             else:
                 serve = ["manage.py", "serve", *address, "--no-worker"]
             server_env = dict(env)
@@ -1187,12 +1464,20 @@ def main(argv: list[str] | None = None) -> int:
                 deadline=deadline,
                 server_pid=server.pid,
                 redis_url=args.redis_url,
+                client=args.client,
+                publish=args.publish,
             )
             load_before = _loadavg()
             results = asyncio.run(_run(settings, driver, stack, args.diagnose))
             # Other work on the machine moves these numbers: keep its load beside them.
             results["loadavg"] = {"before": load_before, "after": _loadavg()}
             results["client_loop"] = type(asyncio.get_event_loop_policy()).__module__
+            results["setup"] = {
+                "server": args.asgi_app or args.server,
+                "server_processes": args.server_processes if args.server == "ws" else 1,
+                "client": args.client,
+                "publish": args.publish,
+            }
         except BaseException:
             for name in stack.processes:
                 print(f"--- {name} log (tail) ---\n{stack.tail(name)}", file=sys.stderr)
