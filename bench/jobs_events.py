@@ -1,21 +1,24 @@
 """Benchmark: job events over WebSockets against the real stack (jobs issue 3).
 
 Measures, on this machine, with PostgreSQL, Redis (broker, channel layer, cache), the ASGI
-server (`manage.py serve`, uvicorn) and a Celery worker consuming the `cpu` queue:
+server (by default uvicorn as docker-compose.yml's `ws` service runs it, 2 processes;
+`--server serve` for `manage.py serve`) and a Celery worker consuming the `cpu` queue:
 
 (a) submit-to-first-event latency: a client subscribed to its user channel (`/ws`, StoryForge
     `subscribe` with `channel: "user"`) times, for each `jobs.services.job_submit` call, the
     arrival of that job's first event: the `job_progress` event with status `queued` that
     job_submit publishes after its transaction commits. Second line: the `job_progress` event
     with status `processing` that the worker publishes when it claims the job.
-(b) fan-out: N clients subscribed to one job (`/ws/jobs/<id>?token=`) in one asyncio process;
-    each round publishes one event (`jobs.events.publish` inside a transaction) and times,
-    per client, publish-to-receipt.
+(b) fan-out: N clients subscribed to one job (`/ws/jobs/<id>?token=`) in one asyncio process
+    (a minimal RFC 6455 client by default, `--client websockets` for the library's); each
+    round publishes one event (by default a worker's progress step, `JobRunner.report`;
+    `--publish transaction` for `jobs.events.publish` inside `transaction.atomic()`) and
+    times, per client, publish-to-receipt.
 
 Processes: this one (orchestration and all WebSocket clients); a *driver* process (Django, the
-stand-in for a web process: calls job_submit and publish, timestamps them); the server; the
-worker. Times come from CLOCK_MONOTONIC, which is system-wide on Linux, so timestamps taken in
-the driver and in the clients subtract directly.
+stand-in for a web process or a worker: calls job_submit and publishes, timestamps them); the
+server; the worker. Times come from CLOCK_MONOTONIC, which is system-wide on Linux, so
+timestamps taken in the driver and in the clients subtract directly.
 
     .venv/bin/python bench/jobs_events.py --rounds 30 --clients 1000 --out /tmp/jobs_events.json
 
