@@ -102,6 +102,33 @@ def register_bench_job_type() -> None:
 register_bench_job_type()
 
 
+def held_job(owner: Any, worker: str, message: str = "") -> tuple[Any, Any]:
+    """A `bench_noop` job held as a worker holds one: status `processing`, its one stage in
+    progress, and the engine's JobRunner for it, so that a benchmark can report progress
+    steps through `JobRunner.report` itself. No Celery worker sees it. Needs Django set up."""
+    from django.utils import timezone
+
+    from jobs.engine import JobRunner
+    from jobs.models import Job, JobStage, JobStatus, StageStatus
+
+    job = Job.objects.create(
+        type=BENCH_JOB_TYPE,
+        owner=owner,
+        status=JobStatus.PROCESSING,
+        worker=worker,
+        stage="noop",
+        message=message,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+    )
+    stage = JobStage.objects.create(
+        job=job, name="noop", position=0, status=StageStatus.IN_PROGRESS
+    )
+    runner = JobRunner(job, worker)
+    runner.stages = [stage]
+    return runner, stage
+
+
 # --- Statistics -----------------------------------------------------------------------------
 
 
@@ -143,14 +170,12 @@ def _driver_main(conn: Connection, env: dict[str, str]) -> None:
     from channels.layers import get_channel_layer
     from django.conf import settings
     from django.db import connection, transaction
-    from django.utils import timezone
 
     from accounts.models import User
     from accounts.plans import Plan
     from accounts.tokens import issue_token_pair
     from jobs import events, services
-    from jobs.engine import JobRunner
-    from jobs.models import Job, JobStage, JobStatus, StageStatus
+    from jobs.models import Job
 
     # A progress step is sent at most every JOB_PROGRESS_EVENT_INTERVAL per job; rounds are
     # further apart than that, but a round must never be coalesced away.
@@ -217,26 +242,10 @@ def _driver_main(conn: Connection, env: dict[str, str]) -> None:
     stage: Any = None
 
     def create_job() -> dict[str, Any]:
-        # The fan-out's target: a job this process holds as its worker would (status
-        # `processing`, one stage in progress), so that a round can report a progress step
-        # through the engine's own JobRunner.report. No Celery worker sees it.
+        # The fan-out's target, held by this process as a worker would hold it.
         nonlocal runner, stage
-        job = Job.objects.create(
-            type=BENCH_JOB_TYPE,
-            owner=user,
-            status=JobStatus.PROCESSING,
-            worker=DRIVER_WORKER,
-            stage="noop",
-            message="fan-out target",
-            started_at=timezone.now(),
-            heartbeat_at=timezone.now(),
-        )
-        stage = JobStage.objects.create(
-            job=job, name="noop", position=0, status=StageStatus.IN_PROGRESS
-        )
-        runner = JobRunner(job, DRIVER_WORKER)
-        runner.stages = [stage]
-        return {"job_id": job.pk}
+        runner, stage = held_job(user, DRIVER_WORKER, message="fan-out target")
+        return {"job_id": runner.job.pk}
 
     def publish(job_id: str, marker: str, how: str) -> dict[str, Any]:
         job = Job.objects.get(pk=job_id)

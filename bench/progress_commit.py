@@ -37,9 +37,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.jobs_events import (  # noqa: E402 (after the path set-up above)
-    BENCH_JOB_TYPE,
     DB_NAME,
     database_url_for,
+    held_job,
     recreate_database,
     require_loopback,
     summary,
@@ -62,27 +62,11 @@ def _disk_writer(directory: str, stop: Any) -> None:
 
 def measure(steps: int) -> dict[str, list[float]]:
     from django.db import transaction
-    from django.utils import timezone
 
     from accounts.models import User
-    from jobs.engine import JobRunner
-    from jobs.models import Job, JobStage, JobStatus, StageStatus
 
     user = User.objects.get_or_create(email="bench-commit@example.com", username="benchcommit")[0]
-    job = Job.objects.create(
-        type=BENCH_JOB_TYPE,
-        owner=user,
-        status=JobStatus.PROCESSING,
-        worker="bench",
-        stage="noop",
-        started_at=timezone.now(),
-        heartbeat_at=timezone.now(),
-    )
-    stage = JobStage.objects.create(
-        job=job, name="noop", position=0, status=StageStatus.IN_PROGRESS
-    )
-    runner = JobRunner(job, "bench")
-    runner.stages = [stage]
+    runner, stage = held_job(user, "bench")
     times: dict[str, list[float]] = {name: [] for name in VARIANTS}
     committed: list[float] = []
     for step in range(steps * len(VARIANTS)):
