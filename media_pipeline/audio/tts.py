@@ -274,13 +274,19 @@ def describe_tts() -> dict[str, Any]:
         engine = tts_engine()
     except TtsError as exc:
         engine, problem = None, str(exc)
-    if engine is None and problem is None and settings.TTS_ENGINE == "auto":
-        problem = "No text-to-speech engine is installed (espeak-ng, or Piper with PIPER_MODEL)"
-    if problem is None and settings.TTS_ENGINE == "auto" and settings.PIPER_MODEL:
-        try:
-            PiperTts.from_settings()
-        except TtsError as exc:
-            problem = f"Piper is not used: {exc}"
+    if problem is None and settings.TTS_ENGINE == "auto":
+        piper_problem = None
+        if settings.PIPER_MODEL:  # configured, so say why it is not the engine
+            try:
+                PiperTts.from_settings()
+            except TtsError as exc:
+                piper_problem = f"Piper is not used: {exc}"
+        if engine is None:
+            problem = "No text-to-speech engine is installed (espeak-ng, or Piper with PIPER_MODEL)"
+            if piper_problem:
+                problem = f"{problem}. {piper_problem}"
+        else:
+            problem = piper_problem
     description: dict[str, Any] = {
         "engine": engine.name if engine else None,
         "setting": settings.TTS_ENGINE,
