@@ -178,7 +178,7 @@ def pretrained_kwargs(config: ModelConfig) -> dict[str, Any]:
     """The keyword arguments `from_pretrained` gets for `config`."""
     import torch
 
-    kwargs: dict[str, Any] = {"torch_dtype": getattr(torch, config.dtype)}
+    kwargs: dict[str, Any] = {"dtype": getattr(torch, config.dtype)}
     if config.revision:
         kwargs["revision"] = config.revision
     if config.local_files_only:

@@ -274,7 +274,7 @@ def test_a_saved_pipeline_loads_back_by_path_offline_and_renders_the_same(
 
     assert (config.family, config.class_name, config.dtype) == ("ltx", "LTXPipeline", "float32")
     assert models.pretrained_kwargs(config) == {
-        "torch_dtype": torch.float32,
+        "dtype": torch.float32,
         "local_files_only": True,
     }
     request = two_shots(shots=(Shot(prompt="A red kite", duration=0.5),))
@@ -300,7 +300,7 @@ def test_from_pretrained_gets_revision_dtype_and_offline_flag():
     )
 
     assert models.pretrained_kwargs(config) == {
-        "torch_dtype": torch.bfloat16,
+        "dtype": torch.bfloat16,
         "revision": "v1.0",
         "local_files_only": True,
     }
