@@ -14,6 +14,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import quote, unquote
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
@@ -60,7 +61,7 @@ def _notes(request: HttpRequest) -> str:
 def _user_link(user: User | None) -> str:
     if user is None:
         return "—"
-    url = reverse("admin:moderation_moderateduser_change", args=[user.pk])
+    url = reverse("admin:moderation_moderateduser_change", args=[quote(user.pk)])
     return format_html('<a href="{}">@{}</a>', url, user.username)
 
 
@@ -272,7 +273,7 @@ class ReportAdmin(admin.ModelAdmin):
     def outcome(self, report: Report) -> str:
         if report.action is None:
             return "—"
-        url = reverse("admin:moderation_moderationaction_change", args=[report.action.pk])
+        url = reverse("admin:moderation_moderationaction_change", args=[quote(report.action.pk)])
         reversed_note = " (reversed)" if report.action.reversed_at else ""
         return format_html(
             '<a href="{}">{}</a>{}', url, report.action.get_action_display(), reversed_note
@@ -283,7 +284,7 @@ class ReportAdmin(admin.ModelAdmin):
         """One click: the row's buttons post to the same view as the report page's."""
         if not report.is_open:
             return ""
-        url = reverse("admin:moderation_report_act", args=[report.pk])
+        url = reverse("admin:moderation_report_act", args=[quote(report.pk)])
         buttons = [("dismiss", "Dismiss", "")]
         if targets.is_registered(report.target_type) and targets.get(report.target_type).removable:
             buttons.append(("remove_content", "Remove", ""))
@@ -359,7 +360,7 @@ class ReportAdmin(admin.ModelAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         self._request = request  # the previews sign file URLs for the host the moderator uses
-        report = self.get_object(request, object_id)
+        report = self.get_object(request, unquote(object_id))
         removable = bool(
             report is not None
             and targets.is_registered(report.target_type)
@@ -399,7 +400,7 @@ class ReportAdmin(admin.ModelAdmin):
         if not request.user.has_perm(ACT_PERMISSION):
             messages.error(request, "You may not act on reports.")
             return HttpResponseRedirect(reverse("admin:moderation_report_changelist"))
-        report = get_object_or_404(Report, pk=object_id)
+        report = get_object_or_404(Report, pk=unquote(object_id))
         action = request.POST.get("moderation_action", "")
         try:
             done = services.report_act(
@@ -410,7 +411,9 @@ class ReportAdmin(admin.ModelAdmin):
             )
         except ApiError as exc:
             messages.error(request, f"Not done: {exc.message}")
-            return HttpResponseRedirect(reverse("admin:moderation_report_change", args=[report.pk]))
+            return HttpResponseRedirect(
+                reverse("admin:moderation_report_change", args=[quote(report.pk)])
+            )
         resolved = len(done.details.get("reports", []))
         messages.success(
             request,
@@ -571,7 +574,7 @@ class ModerationActionAdmin(admin.ModelAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        action = self.get_object(request, object_id)
+        action = self.get_object(request, unquote(object_id))
         context = {
             **(extra_context or {}),
             "can_reverse": bool(
@@ -587,7 +590,7 @@ class ModerationActionAdmin(admin.ModelAdmin):
         if not request.user.has_perm(REVERSE_PERMISSION):
             messages.error(request, "You may not reverse moderation actions.")
             return HttpResponseRedirect(reverse("admin:moderation_moderationaction_changelist"))
-        action = get_object_or_404(ModerationAction, pk=object_id)
+        action = get_object_or_404(ModerationAction, pk=unquote(object_id))
         try:
             reversal = services.action_reverse(
                 action=action, moderator=cast(User, request.user), notes=_notes(request)

@@ -112,6 +112,6 @@ def test_likes_are_read_only_in_the_admin(admin_client):
     like = Like.objects.create(user=idea.author, target_type="idea", target_id=idea.pk)
 
     assert admin_client.get("/admin/catalog/like/add/").status_code == 403
-    assert admin_client.get(f"/admin/catalog/like/{like.pk}/delete/").status_code == 403
-    page = admin_client.get(f"/admin/catalog/like/{like.pk}/change/")
+    assert admin_client.get(f"/admin/catalog/like/{quote(like.pk)}/delete/").status_code == 403
+    page = admin_client.get(f"/admin/catalog/like/{quote(like.pk)}/change/")
     assert page.status_code == 200 and b"Save" not in page.content

@@ -3,7 +3,10 @@ services, and moderators have exactly the permissions they need."""
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
+from django.contrib.admin.utils import quote
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils.html import escape
@@ -11,6 +14,7 @@ from django.utils.html import escape
 from accounts.models import MODERATORS_GROUP, AccountStatus
 from accounts.services import admin_user_update
 from catalog.models import ModerationStatus
+from config.api import ids
 from moderation.models import ActionType, ModerationAction, Report, ReportStatus
 from moderation.services import MODERATOR_PERMISSIONS
 from studio.models import Clip
@@ -60,7 +64,7 @@ def test_the_console_pages_load_for_a_moderator(console, reported, path):
 
 
 def test_a_report_shows_the_content_in_place_with_the_owners_record(console, reported, idea):
-    response = console.get(f"{QUEUE_ADMIN}{reported.pk}/change/")
+    response = console.get(f"{QUEUE_ADMIN}{quote(reported.pk)}/change/")
     assert response.status_code == 200
     page = response.content.decode()
     assert escape(idea.prompt) in page and escape(idea.title) in page
@@ -89,7 +93,7 @@ def test_a_clip_report_shows_a_video_player_with_a_signed_url(console, client_fo
     )
     response = report(client_for(owner), "clip", clip.pk, "copyright_violation")
     assert response.status_code == 201, response.content
-    page = console.get(f"{QUEUE_ADMIN}{response.json()['data']['reportId']}/change/")
+    page = console.get(f"{QUEUE_ADMIN}{quote(response.json()['data']['reportId'])}/change/")
     assert "<video" in page.content.decode() and "/files/" in page.content.decode()
 
 
@@ -97,7 +101,7 @@ def test_a_report_made_through_the_api_is_acted_on_in_the_admin_with_effect_in_t
     console, reported, idea, api
 ):
     response = console.post(
-        f"{QUEUE_ADMIN}{reported.pk}/act/",
+        f"{QUEUE_ADMIN}{quote(reported.pk)}/act/",
         {"moderation_action": "remove_content", "moderation_notes": "Abusive"},
     )
     assert response.status_code == 302
@@ -109,8 +113,8 @@ def test_a_report_made_through_the_api_is_acted_on_in_the_admin_with_effect_in_t
 
 def test_the_queue_row_buttons_act_in_one_click(console, reported):
     page = console.get(QUEUE_ADMIN).content.decode()
-    assert f'formaction="/admin/moderation/report/{reported.pk}/act/"' in page
-    console.post(f"{QUEUE_ADMIN}{reported.pk}/act/", {"moderation_action": "dismiss"})
+    assert f'formaction="/admin/moderation/report/{quote(reported.pk)}/act/"' in page
+    console.post(f"{QUEUE_ADMIN}{quote(reported.pk)}/act/", {"moderation_action": "dismiss"})
     assert Report.objects.get(pk=reported.pk).action.action == "dismiss"
 
 
@@ -136,12 +140,12 @@ def test_bulk_actions_act_once_per_target_with_the_notes(console, client_for):
 
 
 def test_an_action_is_reversed_from_the_audit_log(console, reported, idea):
-    console.post(f"{QUEUE_ADMIN}{reported.pk}/act/", {"moderation_action": "remove_content"})
+    console.post(f"{QUEUE_ADMIN}{quote(reported.pk)}/act/", {"moderation_action": "remove_content"})
     removal = ModerationAction.objects.get()
-    page = console.get(f"/admin/moderation/moderationaction/{removal.pk}/change/")
+    page = console.get(f"/admin/moderation/moderationaction/{quote(removal.pk)}/change/")
     assert "Reverse" in page.content.decode()
     console.post(
-        f"/admin/moderation/moderationaction/{removal.pk}/reverse/",
+        f"/admin/moderation/moderationaction/{quote(removal.pk)}/reverse/",
         {"moderation_notes": "Appeal"},
     )
     idea.refresh_from_db()
@@ -179,21 +183,23 @@ def test_pending_topic_suggestions_are_approved_by_a_moderator(console):
 def test_moderators_cannot_edit_users_passwords_groups_or_reports(console, reported):
     someone = UserFactory()
     for path in (
-        f"/admin/accounts/user/{someone.pk}/change/",
-        f"/admin/accounts/user/{someone.pk}/password/",
+        f"/admin/accounts/user/{quote(someone.pk)}/change/",
+        f"/admin/accounts/user/{quote(someone.pk)}/password/",
         "/admin/auth/group/",
         f"{QUEUE_ADMIN}add/",
-        f"{QUEUE_ADMIN}{reported.pk}/delete/",
-        f"/admin/moderation/moderateduser/{someone.pk}/delete/",
+        f"{QUEUE_ADMIN}{quote(reported.pk)}/delete/",
+        f"/admin/moderation/moderateduser/{quote(someone.pk)}/delete/",
     ):
         assert console.get(path).status_code == 403, path
     password = console.post(
-        f"/admin/accounts/user/{someone.pk}/password/",
+        f"/admin/accounts/user/{quote(someone.pk)}/password/",
         {"password1": "N3w-passw0rd!", "password2": "N3w-passw0rd!"},
     )
     assert password.status_code == 403
     # The moderation view of a user is read-only: no form field can change them.
-    page = console.get(f"/admin/moderation/moderateduser/{someone.pk}/change/").content.decode()
+    page = console.get(
+        f"/admin/moderation/moderateduser/{quote(someone.pk)}/change/"
+    ).content.decode()
     assert 'name="password' not in page and 'name="role"' not in page
 
 
@@ -201,7 +207,7 @@ def test_users_without_the_moderator_role_are_kept_out_of_the_console(user, repo
     client = Client()
     client.force_login(user)
     assert client.get(QUEUE_ADMIN).status_code == 302  # to the admin's login
-    assert client.post(f"{QUEUE_ADMIN}{reported.pk}/act/", {"moderation_action": "dismiss"})
+    assert client.post(f"{QUEUE_ADMIN}{quote(reported.pk)}/act/", {"moderation_action": "dismiss"})
     assert Report.objects.get(pk=reported.pk).status == ReportStatus.PENDING
 
 
@@ -225,3 +231,30 @@ def test_making_someone_a_moderator_puts_them_in_the_group_and_taking_it_away_re
     admin_user_update(user=someone, actor=admin_user, data={"role": "user"})
     someone = type(someone).objects.get(pk=someone.pk)  # a fresh permission cache
     assert not someone.is_staff and not someone.has_perm("moderation.act_on_report")
+
+
+def test_ids_that_look_like_admin_escapes_open_and_act(console, user_api, idea, monkeypatch):
+    # The admin writes `_` as `_5F` in its URLs and reads `_3F` back as `?`: an id such as
+    # `rpt_3F…` only works through quote() on the way out and unquote() on the way in.
+    monkeypatch.setattr(ids, "new_id", lambda prefix: f"{prefix}_3F{secrets.token_hex(8)}")
+    report_id = report(user_api, "idea", idea.pk).json()["data"]["reportId"]
+    assert report_id.startswith("rpt_3F")
+    act_url = f"{QUEUE_ADMIN}{quote(report_id)}/act/"
+    assert f'formaction="{act_url}"' in console.get(QUEUE_ADMIN).content.decode()
+    console.post(act_url, {"moderation_action": "remove_content"})
+    removal = ModerationAction.objects.get()
+    assert removal.pk.startswith("mod_3F")
+
+    report_page = console.get(f"{QUEUE_ADMIN}{quote(report_id)}/change/")
+    assert report_page.status_code == 200
+    action_url = f"/admin/moderation/moderationaction/{quote(removal.pk)}/change/"
+    assert action_url in report_page.content.decode()
+    action_page = console.get(action_url)
+    assert action_page.status_code == 200
+    assert "Reverse" in action_page.content.decode()
+    console.post(
+        f"/admin/moderation/moderationaction/{quote(removal.pk)}/reverse/",
+        {"moderation_notes": "Appeal"},
+    )
+    idea.refresh_from_db()
+    assert idea.moderation_status == ModerationStatus.APPROVED

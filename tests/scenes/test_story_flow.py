@@ -6,6 +6,7 @@ CONTINUITY_VIOLATION, retry it with modified text; everything browsable in the a
 from __future__ import annotations
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.core.management import call_command
 
 from jobs.models import JobStatus
@@ -167,13 +168,13 @@ def test_a_scene_grows_from_the_documents_idea_through_the_api(
     segment = Segment.objects.filter(scene_id=scene["id"]).first()
     for url in (
         "/admin/scenes/scene/",
-        f"/admin/scenes/scene/{scene['id']}/change/",
+        f"/admin/scenes/scene/{quote(scene['id'])}/change/",
         "/admin/scenes/segment/",
-        f"/admin/scenes/segment/{segment.pk}/change/",
+        f"/admin/scenes/segment/{quote(segment.pk)}/change/",
         "/admin/scenes/bibleversion/",
-        f"/admin/scenes/bibleversion/{BibleVersion.objects.first().pk}/change/",
+        f"/admin/scenes/bibleversion/{quote(BibleVersion.objects.first().pk)}/change/",
     ):
         page = admin.get(url)
         assert page.status_code == 200, url
-    change = admin.get(f"/admin/scenes/scene/{scene['id']}/change/").content.decode()
+    change = admin.get(f"/admin/scenes/scene/{quote(scene['id'])}/change/").content.decode()
     assert "<video" in change and "Maya Chen" in change
