@@ -790,27 +790,16 @@ class FanoutClient:
         try:
             async for raw in self.ws:
                 arrived = now()  # first thing: the least client time in the number
-                if state.marker and state.marker in raw and self.index in state.pending:
-                    state.arrivals[self.index] = arrived
-                    state.pending.discard(self.index)
-                    if not state.pending:
-                        state.all_arrived.set()
+                if state.marker and state.marker in raw:
+                    state.arrived(self.index, arrived)
         except Exception:  # noqa: S110 (an abnormal close: recorded below like a normal one)
             pass
         finally:
-            if not state.closing:  # the server ended this connection: note when and how
-                state.dropped.append(
-                    {
-                        "client": self.index,
-                        "at": now(),
-                        "code": getattr(self.ws, "close_code", None),
-                        "reason": getattr(self.ws, "close_reason", None),
-                    }
-                )
-                state.alive.discard(self.index)
-                state.pending.discard(self.index)
-                if state.marker and not state.pending:
-                    state.all_arrived.set()
+            state.lost(
+                self.index,
+                getattr(self.ws, "close_code", None),
+                getattr(self.ws, "close_reason", None),
+            )
 
     async def close(self) -> None:
         if self.task is not None:
@@ -865,23 +854,12 @@ class RawFanoutClient:
 
     def on_message(self, arrived: float, payload: bytes) -> None:
         state = self.state
-        if state.marker_bytes and state.marker_bytes in payload and self.index in state.pending:
-            state.arrivals[self.index] = arrived
-            state.pending.discard(self.index)
-            if not state.pending:
-                state.all_arrived.set()
+        if state.marker_bytes and state.marker_bytes in payload:
+            state.arrived(self.index, arrived)
 
     def on_closed(self) -> None:
-        state = self.state
-        if self.task is None or state.closing:
-            return
-        state.dropped.append(
-            {"client": self.index, "at": now(), "code": self.close_code, "reason": None}
-        )
-        state.alive.discard(self.index)
-        state.pending.discard(self.index)
-        if state.marker and not state.pending:
-            state.all_arrived.set()
+        if self.task is not None:  # subscribed: a close before that is a connect error
+            self.state.lost(self.index, self.close_code, None)
 
     def send_frame(self, opcode: int, payload: bytes) -> None:
         if self.transport is None or self.transport.is_closing():
@@ -929,13 +907,12 @@ class _RawProtocol(asyncio.Protocol):
                 return
             head = bytes(buffer[:end]).decode("latin-1").split("\r\n")
             del buffer[: end + 4]
+            status = head[0].split(" ", 2)
             headers = {
                 k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in head[1:])
             }
-            if (
-                " 101 " not in head[0] + " "
-                or headers.get("sec-websocket-accept") != self.accept.decode()
-            ):
+            switched = len(status) > 1 and status[1] == "101"
+            if not switched or headers.get("sec-websocket-accept") != self.accept.decode():
                 self.client.close_code = -1
                 self.client.transport.close()  # type: ignore[union-attr]
                 return
@@ -993,6 +970,34 @@ class FanoutState:
     all_arrived: asyncio.Event = field(default_factory=asyncio.Event)
     dropped: list[dict[str, Any]] = field(default_factory=list)
     closing: bool = False
+
+    def start_round(self, marker: str) -> None:
+        """Wait for an event carrying `marker` at every client connected now."""
+        self.arrivals = {}
+        self.pending = set(self.alive)
+        self.all_arrived = asyncio.Event()
+        self.marker, self.marker_bytes = marker, marker.encode()
+
+    def end_round(self) -> None:
+        self.marker, self.marker_bytes = "", b""
+
+    def arrived(self, index: int, at: float) -> None:
+        """Client `index` received this round's event at `at`."""
+        if index in self.pending:
+            self.arrivals[index] = at
+            self.pending.discard(index)
+            if not self.pending:
+                self.all_arrived.set()
+
+    def lost(self, index: int, code: int | None, reason: str | None) -> None:
+        """Client `index`'s connection ended; unless we are closing, the server ended it."""
+        if self.closing:
+            return
+        self.dropped.append({"client": index, "at": now(), "code": code, "reason": reason})
+        self.alive.discard(index)
+        self.pending.discard(index)
+        if self.marker and not self.pending:
+            self.all_arrived.set()
 
 
 async def measure_fanout(settings: RunOptions, driver: Driver) -> dict[str, Any]:
@@ -1055,18 +1060,14 @@ async def measure_fanout(settings: RunOptions, driver: Driver) -> dict[str, Any]
             await asyncio.sleep(settings.round_gap)
             if not state.alive:
                 raise RuntimeError("every client was disconnected")
-            state.arrivals = {}
-            state.pending = set(state.alive)
-            state.all_arrived = asyncio.Event()
-            state.marker = f"fanout-round-{number:05d}."
-            state.marker_bytes = state.marker.encode()
+            state.start_round(f"fanout-round-{number:05d}.")
             expected = len(state.pending)
             before = {name: _probe(pid) for name, pid in probes.items()}
             reply = await driver.acall("publish", job_id, state.marker, settings.publish)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(state.all_arrived.wait(), 10)
             after = {name: _probe(pid) for name, pid in probes.items()}
-            state.marker, state.marker_bytes = "", b""
+            state.end_round()
             t_call = reply["t_call"]
             latencies = [(t - t_call) * 1000 for t in state.arrivals.values()]
             job_send = next(
