@@ -530,10 +530,6 @@ def ws_service_command(processes: int, port: int) -> list[str]:
     return ["-m", *command, "--log-level", "warning"]
 
 
-def _probe(pids: int | list[int]) -> tuple[int, int]:
-    return tree_sched_ns(pids) if isinstance(pids, list) else sched_ns(pids)
-
-
 def _is_redis(pid: int) -> bool:
     with contextlib.suppress(OSError):
         return pid > 0 and "redis" in Path(f"/proc/{pid}/comm").read_text()
@@ -1043,13 +1039,13 @@ async def measure_fanout(settings: RunOptions, driver: Driver) -> dict[str, Any]
     redis_client = redis.Redis.from_url(settings.redis_url)
     redis_pid = int(redis_client.info("server").get("process_id", 0))
     redis_client.close()
-    probes: dict[str, int | list[int]] = {
+    probes: dict[str, list[int]] = {  # the server: uvicorn's supervisor and its workers
         "server": process_tree(settings.server_pid),
-        "client": os.getpid(),
-        "driver": driver.process.pid or 0,
+        "client": [os.getpid()],
+        "driver": [driver.process.pid or 0],
     }
     if _is_redis(redis_pid):  # the same machine and pid namespace, so /proc tells its CPU
-        probes["redis"] = redis_pid
+        probes["redis"] = [redis_pid]
 
     rounds: list[dict[str, Any]] = []
     all_latencies: list[float] = []
@@ -1062,11 +1058,11 @@ async def measure_fanout(settings: RunOptions, driver: Driver) -> dict[str, Any]
                 raise RuntimeError("every client was disconnected")
             state.start_round(f"fanout-round-{number:05d}.")
             expected = len(state.pending)
-            before = {name: _probe(pid) for name, pid in probes.items()}
+            before = {name: tree_sched_ns(pids) for name, pids in probes.items()}
             reply = await driver.acall("publish", job_id, state.marker, settings.publish)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(state.all_arrived.wait(), 10)
-            after = {name: _probe(pid) for name, pid in probes.items()}
+            after = {name: tree_sched_ns(pids) for name, pids in probes.items()}
             state.end_round()
             t_call = reply["t_call"]
             latencies = [(t - t_call) * 1000 for t in state.arrivals.values()]
