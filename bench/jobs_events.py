@@ -175,7 +175,6 @@ def _driver_main(conn: Connection, env: dict[str, str]) -> None:
     from accounts.plans import Plan
     from accounts.tokens import issue_token_pair
     from jobs import events, services
-    from jobs.models import Job
 
     # A progress step is sent at most every JOB_PROGRESS_EVENT_INTERVAL per job; rounds are
     # further apart than that, but a round must never be coalesced away.
@@ -247,8 +246,8 @@ def _driver_main(conn: Connection, env: dict[str, str]) -> None:
         runner, stage = held_job(user, DRIVER_WORKER, message="fan-out target")
         return {"job_id": runner.job.pk}
 
-    def publish(job_id: str, marker: str, how: str) -> dict[str, Any]:
-        job = Job.objects.get(pk=job_id)
+    def publish(marker: str, how: str) -> dict[str, Any]:
+        """One round's event on the job create_job made (the runner keeps its row current)."""
         sends.clear()
         queries.clear()
         usage = resource.getrusage(resource.RUSAGE_SELF)  # every thread, ended ones too
@@ -259,7 +258,7 @@ def _driver_main(conn: Connection, env: dict[str, str]) -> None:
                 runner.report(stage, (stage.progress + 1) % 100 / 100, marker)
             else:  # one event in a transaction of its own, committed synchronously
                 with transaction.atomic():
-                    events.publish(job, "job_progress", message=marker)
+                    events.publish(runner.job, "job_progress", message=marker)
         t_return = now()
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return {
@@ -1059,7 +1058,7 @@ async def measure_fanout(settings: RunOptions, driver: Driver) -> dict[str, Any]
             state.start_round(f"fanout-round-{number:05d}.")
             expected = len(state.pending)
             before = {name: tree_sched_ns(pids) for name, pids in probes.items()}
-            reply = await driver.acall("publish", job_id, state.marker, settings.publish)
+            reply = await driver.acall("publish", state.marker, settings.publish)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(state.all_arrived.wait(), 10)
             after = {name: tree_sched_ns(pids) for name, pids in probes.items()}
