@@ -551,10 +551,14 @@ class RuleBackend:
                 hits[key] = Hit(category, weight, factor, message, excerpt, passage_index)
 
         for passage in passages(text):
-            units = split_units(passage, context=context)
-            for unit in units:
+            # Each unit's normalised readings, read by the content rules and the spam rules.
+            units = [
+                (unit, variants(fold(unit.text), self.lexicon))
+                for unit in split_units(passage, context=context)
+            ]
+            for unit, readings in units:
                 passage_index += 1
-                self._screen_unit(unit, add)
+                self._screen_unit(unit, readings, add)
             passage_index += 1
             self._screen_spam(passage, units, add)
 
@@ -579,8 +583,7 @@ class RuleBackend:
         ]
         return Evidence(categories=scores, reasons=reasons)
 
-    def _screen_unit(self, unit: Unit, add: _Add) -> None:
-        readings = variants(fold(unit.text), self.lexicon)
+    def _screen_unit(self, unit: Unit, readings: list[str], add: _Add) -> None:
         reporting = any(_REPORTING.search(r) for r in readings)
         for rule in _RULES:
             factor = rule.in_dialogue if unit.dialogue else 1.0
@@ -639,18 +642,19 @@ class RuleBackend:
             elif teen and (sexual or nudity):
                 add("sexual_minors", 0.5, "Sexual content that may involve minors", excerpt)
 
-    def _screen_spam(self, text: str, units: list[Unit], add: _Add) -> None:
+    def _screen_spam(self, text: str, units: list[tuple[Unit, list[str]]], add: _Add) -> None:
         folded = fold(text)
         links = {m.group(0) for m in _LINK.finditer(folded)}
         links |= {m.group(0) for m in _EMAIL.finditer(folded)}
         if links:
             weight = 0.3 if len(links) == 1 else 0.5 if len(links) == 2 else 0.75
             add("spam", weight, "Contains links", ", ".join(sorted(links))[:80])
-        if _PHONE.search(folded):
-            add("spam", 0.35, "Contains a phone number", _PHONE.search(folded).group(0))  # type: ignore[union-attr]
-        for unit in units:
+        phone = _PHONE.search(folded)
+        if phone:
+            add("spam", 0.35, "Contains a phone number", phone.group(0))
+        for unit, readings in units:
             factor = DIALOGUE if unit.dialogue else 1.0
-            for reading in variants(fold(unit.text), self.lexicon):
+            for reading in readings:
                 for match in _STRONG_PROMO.finditer(reading):
                     add("spam", 0.45, "Promotional spam", _excerpt(match), factor)
                 for match in _WEAK_PROMO.finditer(reading):
