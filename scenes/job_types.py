@@ -221,8 +221,10 @@ def continuity_validation(ctx: StageContext) -> dict[str, Any]:
             segment_number=int(expansion["segmentNumber"]),
         )
     )
-    errors = [issue for issue in issues if issue.get("severity") == "error"]
-    warnings = [issue for issue in issues if issue.get("severity") != "error"]
+    # Imported at call time, as services._analyzer does: the analysis stays out of start-up.
+    from scenes import analysis
+
+    errors, warnings = analysis.errors(issues), analysis.warnings(issues)
     if errors:
         ctx.progress(1.0, "Continuity validation failed")
         raise StageFailed(
