@@ -147,10 +147,11 @@ def absorb(bible: Bible, *, text: str, shots: list[Shot], segment_number: int) -
         _merge_person(cast, person, passage, segment_number)
     _relationships(cast, passage)
     _traits(cast, passage)
-    for _index, character in ent.find_deaths(passage, cast):
+    died = [character for _index, character in ent.find_deaths(passage, cast)]
+    for character in died:
         character["isActive"] = False
     for _index, character in ent.find_revivals(passage, cast):
-        if not any(c is character for _i, c in ent.find_deaths(passage, cast)):
+        if not any(c is character for c in died):
             character["isActive"] = True
 
     rules = setting["worldRules"]
