@@ -1,21 +1,18 @@
-"""The target types moderation registers itself: ideas and topics, users, studio clips, and
-scenes and segments while the scenes app does not register its own (ModerationConfig.ready).
+"""The target types moderation registers itself: ideas and topics, users, studio clips
+(ModerationConfig.ready). The scenes app registers scenes and segments (scenes.moderation).
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from typing import Any
 
-from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 from accounts.models import AccountStatus, User
 from config.files import signed_url
-from moderation.targets import Lookup, register_target, status_field_removal
+from moderation.targets import register_target, status_field_removal
 
 
 def _video(name: str, poster: str = "", request: HttpRequest | None = None) -> str:
@@ -183,82 +180,9 @@ def _register_clips() -> None:
     )
 
 
-# --- scenes and segments (scenes), until the scenes app registers them --------------------
-
-_OWNER_FIELDS = ("contributor", "creator", "author", "owner", "created_by", "user")
-_TEXT_FIELDS = ("title", "text", "content", "script", "description", "prompt")
-_VIDEO_FIELDS = ("video_file", "mp4_file", "video")
-
-
-def _generic_preview(obj: Any, request: HttpRequest | None) -> str:
-    """The object's texts, and a player if it has a video file (a guess at its fields)."""
-    texts = [(name, getattr(obj, name)) for name in _TEXT_FIELDS if getattr(obj, name, "")]
-    video = next((str(getattr(obj, n)) for n in _VIDEO_FIELDS if getattr(obj, n, "")), "")
-    poster = str(getattr(obj, "poster_file", "") or "")
-    return format_html(
-        "{}{}<p>Status: <strong>{}</strong></p>",
-        _video(video, poster, request) if video else "",
-        format_html_join(
-            "", "<p><strong>{}</strong>: <span style='white-space:pre-wrap'>{}</span></p>", texts
-        ),
-        getattr(obj, "moderation_status", ""),
-    )
-
-
-def _register_scenes() -> None:
-    try:
-        scene_models = importlib.import_module("scenes.models")
-    except ImportError:
-        return
-    for name, class_name in (("scene", "Scene"), ("segment", "Segment")):
-        model = getattr(scene_models, class_name, None)
-        # Guarded: the scenes app is being written; register only what exists with a
-        # `moderation_status`, and never over a registration the scenes app made itself.
-        if model is None or name in _registered_elsewhere():
-            continue
-        fields = {field.name for field in model._meta.get_fields()}
-        if "moderation_status" not in fields:
-            continue
-        owner_field = next((f for f in _OWNER_FIELDS if f in fields), None)
-        remove, restore, is_removed = status_field_removal(model)
-        register_target(
-            name,
-            model=model,
-            owner=_owner_getter(owner_field),
-            lookup=_unremoved_lookup(model),
-            describe=_describer(class_name),
-            remove=remove,
-            restore=restore,
-            is_removed=is_removed,
-            admin_preview=_generic_preview,
-        )
-
-
-def _owner_getter(field: str | None) -> Callable[[Any], User | None]:
-    return lambda obj: getattr(obj, field) if field else None
-
-
-def _unremoved_lookup(model: type[models.Model]) -> Lookup:
-    """The object unless removed: removed ones are hidden from everyone but moderators."""
-    return lambda target_id, viewer: (
-        model._default_manager.filter(pk=target_id).exclude(moderation_status="removed").first()
-    )
-
-
-def _describer(label: str) -> Callable[[Any], str]:
-    return lambda obj: f"{label} {obj}"
-
-
-def _registered_elsewhere() -> set[str]:
-    from moderation import targets
-
-    return set(targets.names())
-
-
 def register_builtin_targets() -> None:
-    """Register idea, topic, user and clip, and scene and segment where the scenes app has
-    not (called from ModerationConfig.ready, after every app's models are loaded)."""
+    """Register idea, topic, user and clip (called from ModerationConfig.ready, after every
+    app's models are loaded)."""
     _register_catalog()
     _register_users()
     _register_clips()
-    _register_scenes()
