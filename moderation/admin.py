@@ -129,12 +129,7 @@ class OpenFilter(admin.SimpleListFilter):
             }
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Report]) -> QuerySet[Report]:
-        value = self.value() or "open"
-        if value == "open":
-            return queryset.filter(status__in=OPEN_STATUSES)
-        if value == "all":
-            return queryset
-        return queryset.filter(status=value)
+        return selectors.reports_by_status(queryset, self.value() or "open")
 
 
 @admin.register(Report)

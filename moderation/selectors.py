@@ -22,7 +22,9 @@ from moderation.models import (
 QUEUE_STATUSES = (*ReportStatus.values, "open", "all")
 
 
-def _by_status(reports: QuerySet[Report], status: str) -> QuerySet[Report]:
+def reports_by_status(reports: QuerySet[Report], status: str) -> QuerySet[Report]:
+    """The reports in a queue status (one of QUEUE_STATUSES); the API's queue and the admin's
+    status filter."""
     if status == "open":
         return reports.filter(status__in=OPEN_STATUSES)
     if status == "all":
@@ -36,7 +38,7 @@ def report_queue(
     """One row per reported target: its report count, first and last report, and the id of
     its earliest report in the status (the queue item's id). Most reported first, then oldest.
     """
-    reports = _by_status(Report.objects.all(), status)
+    reports = reports_by_status(Report.objects.all(), status)
     if target_type:
         reports = reports.filter(target_type=target_type)
     earliest = (
@@ -76,7 +78,7 @@ def queue_items(rows: list[dict[str, Any]], *, status: str) -> list[QueueItem]:
         [row["report_id"] for row in rows]
     )
     reason_rows = (
-        _by_status(Report.objects.all(), status)
+        reports_by_status(Report.objects.all(), status)
         .filter(target_id__in=[row["target_id"] for row in rows])
         .order_by()
         .values("target_type", "target_id", "reason")
