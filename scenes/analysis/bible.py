@@ -93,8 +93,12 @@ def _is_title_word(word: str) -> bool:
 
 
 def copy_bible(bible: Bible) -> Bible:
-    """A deep copy: a new version never shares lists with the old one."""
-    return copy.deepcopy(bible)
+    """A deep copy with every top-level key (`empty_bible`'s for those it lacks): a new
+    version never shares lists with the old one."""
+    new = copy.deepcopy(bible)
+    for key, value in empty_bible().items():
+        new.setdefault(key, value)
+    return new
 
 
 # --- checking a bible from outside ----------------------------------------------------------------

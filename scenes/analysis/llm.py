@@ -27,7 +27,6 @@ from scenes.analysis.bible import (
     Issue,
     character_id,
     copy_bible,
-    empty_bible,
     normalise_bible,
     normalise_issues,
 )
@@ -266,8 +265,6 @@ class LlmAnalyzer:
 def keep_history(old: Bible, answer: Bible, *, segment_number: int, text: str) -> Bible:
     """The model's updated bible with nothing of the old one lost and its ids kept."""
     new = copy_bible(old)
-    for key, value in empty_bible().items():
-        new.setdefault(key, value)
     characters = new["characters"]
     taken = {c["entityId"] for c in characters}
     id_map: dict[str, str] = {}

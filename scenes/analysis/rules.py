@@ -123,8 +123,6 @@ def expand_with(
 def absorb(bible: Bible, *, text: str, shots: list[Shot], segment_number: int) -> Bible:
     """`bible` with the segment's people, places, rules, event and threads merged in (a copy)."""
     new = copy_bible(bible)
-    for key, value in empty_bible().items():
-        new.setdefault(key, value)
     passage = ent.Passage.read(text)
     if not passage.sentences:
         return new
