@@ -150,27 +150,30 @@ def status_field_removal(
     conditional UPDATE each way so that two moderators racing change the row once.
     """
 
+    def move(obj: Any, current: str, new: str) -> bool:
+        """Set the status from `current` to `new` (and `updated_at` where the model has one);
+        False if the row no longer had `current`."""
+        changes: dict[str, Any] = {field: new}
+        if any(f.name == "updated_at" for f in model._meta.get_fields()):
+            changes["updated_at"] = timezone.now()
+        if not model._default_manager.filter(pk=obj.pk, **{field: current}).update(**changes):
+            return False
+        setattr(obj, field, new)
+        return True
+
     def remove(obj: Any) -> dict[str, Any]:
         previous = getattr(obj, field)
         if previous == removed:
             raise ValueError("already removed")
-        changes: dict[str, Any] = {field: removed}
-        if any(f.name == "updated_at" for f in model._meta.get_fields()):
-            changes["updated_at"] = timezone.now()
-        if not model._default_manager.filter(pk=obj.pk, **{field: previous}).update(**changes):
+        if not move(obj, previous, removed):
             raise ValueError("changed meanwhile")
-        setattr(obj, field, removed)
         return {field: previous}
 
     def restore(obj: Any, state: dict[str, Any]) -> None:
         previous = state.get(field)
         if not previous:
             raise ValueError("no previous state to restore")
-        changes: dict[str, Any] = {field: previous}
-        if any(f.name == "updated_at" for f in model._meta.get_fields()):
-            changes["updated_at"] = timezone.now()
-        if not model._default_manager.filter(pk=obj.pk, **{field: removed}).update(**changes):
+        if not move(obj, removed, previous):
             raise ValueError("not removed")
-        setattr(obj, field, previous)
 
     return remove, restore, lambda obj: getattr(obj, field) == removed
