@@ -16,7 +16,7 @@ import logging
 import re
 from typing import Any
 
-from media_pipeline.backends.base import Cancelled, NullReporter, Reporter
+from media_pipeline.backends.base import NullReporter, Reporter
 from media_pipeline.request import Shot
 from media_pipeline.text import writer as text_writer
 from media_pipeline.text.core import GenerationParameters, TextGenerationError
@@ -247,12 +247,9 @@ class LlmAnalyzer:
     def _ask(self, system: str, user: str, *, reporter: Reporter, max_tokens: int) -> Any:
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
         parameters = GenerationParameters(temperature=0.1, max_tokens=max_tokens)
-        try:
-            answer = self.writer.chat(
-                messages, parameters=parameters, seed=self.seed, reporter=reporter, json_object=True
-            )
-        except Cancelled:
-            raise
+        answer = self.writer.chat(
+            messages, parameters=parameters, seed=self.seed, reporter=reporter, json_object=True
+        )
         return parse_json_object(answer.text)
 
     @staticmethod
