@@ -100,7 +100,7 @@ class JobEventsConsumer(AsyncJsonWebsocketConsumer):
         self.outbox: deque[tuple[str, dict[str, Any], str]] = deque()
         self._writer: asyncio.Task[None] | None = None
         self._holds = 0
-        self._closer: asyncio.Task[None] | None = None  # set once the client is too slow
+        self._closer: asyncio.Task[None] | None = None  # set once the socket is being closed
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
@@ -281,21 +281,22 @@ class JobEventsConsumer(AsyncJsonWebsocketConsumer):
             return
         if event.get("type") == events.SESSION_REVOKED:
             # The user was banned (or their access revoked): nothing more reaches this socket.
-            self.outbox.clear()
-            if self._writer is not None:
-                self._writer.cancel()
-            self._closer = asyncio.get_running_loop().create_task(self._close_revoked())
+            self._close_soon(CLOSE_REVOKED)
             return
         self.outbox.append((group, event, text))
         if len(self.outbox) > OUTBOX_LIMIT:
             # The client has stopped reading. Rather than hold events without bound, close:
             # it reconnects with lastEventId and the replay brings what it missed.
-            self.outbox.clear()
-            if self._writer is not None:
-                self._writer.cancel()  # it waits for the socket; what it held is replayed
-            self._closer = asyncio.get_running_loop().create_task(self._close_too_slow())
+            self._close_soon(CLOSE_TOO_SLOW)
             return
         self._write_soon()
+
+    def _close_soon(self, code: int) -> None:
+        """Drop what is queued, stop the writer and close the socket with `code`."""
+        self.outbox.clear()
+        if self._writer is not None:
+            self._writer.cancel()  # it waits for the socket; what it held is replayed
+        self._closer = asyncio.get_running_loop().create_task(self._close_quietly(code))
 
     def _write_soon(self) -> None:
         if self.outbox and self._writer is None and not self._holds and self._closer is None:
@@ -316,13 +317,9 @@ class JobEventsConsumer(AsyncJsonWebsocketConsumer):
             if self._writer is asyncio.current_task():
                 self._writer = None
 
-    async def _close_revoked(self) -> None:
-        with contextlib.suppress(Exception):
-            await self.close(code=CLOSE_REVOKED)
-
-    async def _close_too_slow(self) -> None:
-        with contextlib.suppress(Exception):
-            await self.close(code=CLOSE_TOO_SLOW)
+    async def _close_quietly(self, code: int) -> None:
+        with contextlib.suppress(Exception):  # the client may be gone already
+            await self.close(code=code)
 
 
 class JobStreamConsumer(JobEventsConsumer):
