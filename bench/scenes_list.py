@@ -38,31 +38,6 @@ if str(ROOT) not in sys.path:
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 BARE_PATH = "/api/v1/bench/scenes-values"
-BARE_FIELDS = (
-    "id",
-    "title",
-    "description",
-    "status",
-    "moderation_status",
-    "bible_version",
-    "held_by_job",
-    "segment_count",
-    "total_duration",
-    "contributor_count",
-    "thumbnail_file",
-    "like_count",
-    "view_count",
-    "last_segment_at",
-    "created_at",
-    "idea__id",
-    "idea__title",
-    "topic__id",
-    "topic__name",
-    "creator__id",
-    "creator__username",
-    "creator__display_name",
-    "creator__avatar_url",
-)
 
 
 def loadavg() -> str:
@@ -74,11 +49,12 @@ def bare_scenes(request: Any) -> Any:
     from django.http import JsonResponse
 
     from scenes.models import ModerationStatus, Scene
+    from scenes.selectors import LIST_FIELDS  # the API's own columns
 
     rows = (
         Scene.objects.exclude(moderation_status=ModerationStatus.REMOVED)
         .order_by("-created_at", "-pk")
-        .values(*BARE_FIELDS)[:50]
+        .values(*LIST_FIELDS)[:50]
     )
     return JsonResponse({"data": list(rows)})
 
