@@ -706,7 +706,6 @@ def _build_lexicon() -> Lexicon:
         t.DEHUMANISING,
         t.MINORS,
         t.TEENS,
-        t.PROMO[0],
         *t.PROMO,
         *t.SEXUAL_MEDIUM,
         *t.SEXUAL_AMBIGUOUS,
