@@ -40,7 +40,7 @@ from media_pipeline.request import (
     Shot,
 )
 from scenes import services
-from scenes.models import BibleVersion, Scene, Segment
+from scenes.models import BibleVersion, Scene
 from studio import rendering
 
 WORDS_PER_SECOND = 2.5  # narration pace, for the estimate before the shots exist
@@ -167,13 +167,6 @@ def _bible(ctx: StageContext) -> dict[str, Any]:
     return dict(row.content)
 
 
-def _segment_number(scene_id: str) -> int:
-    from django.db.models import Max
-
-    last = Segment.objects.filter(scene_id=scene_id).aggregate(last=Max("sequence"))["last"]
-    return (last or 0) + 1
-
-
 def script_expansion(ctx: StageContext) -> dict[str, Any]:
     """The text becomes shots in the bible's style, at the scenes' render size."""
     _hold(ctx)
@@ -205,7 +198,7 @@ def script_expansion(ctx: StageContext) -> dict[str, Any]:
         message = f"The shot list cannot be rendered: {invalid}"
         raise StageFailed("GENERATION_FAILED", message) from None
     ctx.log("Script expanded into shots", shots=len(request.shots), duration=request.duration)
-    return {"request": request.to_dict(), "segmentNumber": _segment_number(scene.pk)}
+    return {"request": request.to_dict(), "segmentNumber": services.next_sequence(scene.pk)}
 
 
 def continuity_validation(ctx: StageContext) -> dict[str, Any]:

@@ -260,6 +260,12 @@ def scene_set_moderation(*, scene: Scene, status: str) -> bool:
     return bool(moved)
 
 
+def next_sequence(scene_id: str) -> int:
+    """The sequence number of the scene's next segment."""
+    last = Segment.objects.filter(scene_id=scene_id).aggregate(last=Max("sequence"))["last"]
+    return (last or 0) + 1
+
+
 @dataclass(frozen=True)
 class FinalizedSegment:
     segment: Segment
@@ -293,9 +299,7 @@ def segment_finalize(
         scene = Scene.objects.select_for_update().filter(pk=scene_id).first()
         if scene is None or scene.held_by_job != job.pk or scene.bible_version != version:
             raise HoldLost(scene_id)
-        sequence = (
-            Segment.objects.filter(scene=scene).aggregate(last=Max("sequence"))["last"] or 0
-        ) + 1
+        sequence = next_sequence(scene.pk)
         next_version = version + 1 if new_bible is not None else version
         segment = Segment.objects.create(
             scene=scene,
