@@ -293,7 +293,7 @@ def user_ban(
     if user.role == Role.ADMIN or (user.role == Role.MODERATOR and not moderator.is_platform_admin):
         raise Forbidden("Only an admin can ban a moderator, and admins cannot be banned")
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = accounts.user_lock(user_id=user.pk)
         if locked.status == AccountStatus.BANNED:
             raise Conflict("This user is already banned")
         previous = locked.status
@@ -407,7 +407,7 @@ def _restore_content(action: ModerationAction) -> None:
 def _lift_ban(action: ModerationAction, moderator: User) -> None:
     if action.target_owner is None:
         raise Conflict("The banned account no longer exists")
-    user = User.objects.select_for_update().get(pk=action.target_owner.pk)
+    user = accounts.user_lock(user_id=action.target_owner.pk)
     if user.status != AccountStatus.BANNED:
         raise Conflict("This user is not banned any more")
     accounts.apply_status(user, action.details.get("previousStatus") or AccountStatus.ACTIVE)
