@@ -131,16 +131,11 @@ def video_spec(pipe: Any, family: str) -> VideoSpec:
     raise DiffusersModelError(f"No video rules for pipeline family {family!r}.")
 
 
-def fit_size(
-    width: int, height: int, *, multiple: int, area: int, max_side: int | None = None
-) -> tuple[int, int]:
+def fit_size(width: int, height: int, *, multiple: int, area: int) -> tuple[int, int]:
     """A size of about `area` pixels with the aspect of width x height, sides a multiple."""
     aspect = width / height
     gen_h = math.sqrt(area / aspect)
     gen_w = gen_h * aspect
-    if max_side and max(gen_w, gen_h) > max_side:
-        scale = max_side / max(gen_w, gen_h)
-        gen_w, gen_h = gen_w * scale, gen_h * scale
     return (
         max(multiple, round(gen_w / multiple) * multiple),
         max(multiple, round(gen_h / multiple) * multiple),

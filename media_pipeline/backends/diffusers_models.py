@@ -75,10 +75,6 @@ class ModelConfig:
     def key(self) -> PipelineKey:
         return PipelineKey(self.class_name, self.source, self.revision, self.dtype, self.device)
 
-    @property
-    def is_local(self) -> bool:
-        return Path(self.source).is_dir()
-
 
 def resolve_device(name: str) -> str:
     """`auto` is CUDA when torch sees a GPU, else the CPU; anything else is taken as given."""
