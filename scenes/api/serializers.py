@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import UserSummarySerializer
+from catalog.api.serializers import one_of
 from config.api.fields import StrictCharField, StrictIntegerField
 from config.api.responses import iso
 from config.api.serializers import StrictSerializer
@@ -40,10 +41,6 @@ class TopicRefSerializer(serializers.Serializer):
 
 class IdeaRefSerializer(RefSerializer):
     prompt = serializers.CharField(required=False, help_text="In the scene's detail only.")
-
-
-def _describe(values: list[str], text: str) -> dict[str, Any]:
-    return {"type": "string", "description": f"{text} One of: {', '.join(values)}."}
 
 
 class SceneSerializer(serializers.Serializer):
@@ -71,11 +68,11 @@ class SceneSerializer(serializers.Serializer):
     last_segment_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
 
-    @extend_schema_field(_describe(SceneStatus.values, "An archived scene is read-only."))
+    @extend_schema_field(one_of(SceneStatus.values, "An archived scene is read-only."))
     def get_status(self, scene: Scene) -> str:
         return scene.status
 
-    @extend_schema_field(_describe(ModerationStatus.values, "Removed: moderators only."))
+    @extend_schema_field(one_of(ModerationStatus.values, "Removed: moderators only."))
     def get_moderation_status(self, scene: Scene) -> str:
         return scene.moderation_status
 
@@ -156,7 +153,7 @@ class SegmentSerializer(serializers.ModelSerializer):
     def get_hls_url(self, segment: Segment) -> str | None:
         return sign(segment.hls_file, self.context.get("request"))
 
-    @extend_schema_field(_describe(ModerationStatus.values, "Removed: moderators only."))
+    @extend_schema_field(one_of(ModerationStatus.values, "Removed: moderators only."))
     def get_moderation_status(self, segment: Segment) -> str:
         return segment.moderation_status
 
