@@ -355,7 +355,7 @@ def action_reverse(
         elif locked.action == ActionType.REMOVE_CONTENT:
             _restore_content(locked)
         elif locked.action == ActionType.BAN_USER:
-            _lift_ban(locked, moderator)
+            _lift_ban(locked)
         now = timezone.now()
         ModerationAction.objects.filter(pk=locked.pk).update(reversed_at=now, reversed_by=moderator)
         reversal = _record(
@@ -404,7 +404,7 @@ def _restore_content(action: ModerationAction) -> None:
         raise Conflict(f"This {action.target_type} is not removed any more") from None
 
 
-def _lift_ban(action: ModerationAction, moderator: User) -> None:
+def _lift_ban(action: ModerationAction) -> None:
     if action.target_owner is None:
         raise Conflict("The banned account no longer exists")
     user = accounts.user_lock(user_id=action.target_owner.pk)
