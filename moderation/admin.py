@@ -78,6 +78,19 @@ def _history_panel(user: User | None) -> SafeString:
     )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record moderators read but never add, edit or delete (changes go through actions)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class AgeFilter(admin.SimpleListFilter):
     """How long reports have waited."""
 
@@ -484,7 +497,7 @@ class ReversedFilter(admin.SimpleListFilter):
 
 
 @admin.register(ModerationAction)
-class ModerationActionAdmin(admin.ModelAdmin):
+class ModerationActionAdmin(ReadOnlyAdmin):
     """The audit log: read-only; an action in force can be reversed."""
 
     list_display = [
@@ -531,15 +544,6 @@ class ModerationActionAdmin(admin.ModelAdmin):
         "reversed_at",
         "reversed_by",
     )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_reverse_moderationaction_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(REVERSE_PERMISSION)
@@ -614,7 +618,7 @@ class ModerationActionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationWarning)
-class ModerationWarningAdmin(admin.ModelAdmin):
+class ModerationWarningAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "user", "reason", "target_type", "target_id", "withdrawn_at"]
     list_filter = ["reason", "created_at"]
     search_fields = ["user__username", "user__email", "message", "target_id"]
@@ -631,15 +635,6 @@ class ModerationWarningAdmin(admin.ModelAdmin):
         "created_at",
         "withdrawn_at",
     )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class BannedFilter(admin.SimpleListFilter):
@@ -664,7 +659,7 @@ class BannedFilter(admin.SimpleListFilter):
 
 
 @admin.register(ModeratedUser)
-class ModeratedUserAdmin(admin.ModelAdmin):
+class ModeratedUserAdmin(ReadOnlyAdmin):
     """Users as moderators see them: record, ban, lift a ban, warn. No passwords, no roles."""
 
     list_display = [
@@ -715,15 +710,6 @@ class ModeratedUserAdmin(admin.ModelAdmin):
                 _reports=Coalesce(Subquery(reports), 0), _warnings=Coalesce(Subquery(warnings), 0)
             )
         )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_act_on_report_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(ACT_PERMISSION)
