@@ -268,15 +268,21 @@ class DiffusersVideoBackend:
         pipe = PIPELINE_CACHE.get(self.config)
         return pipe, video_spec(pipe, self.config.family)
 
+    def _plans(self, request: RenderRequest, spec: VideoSpec) -> list[ShotPlan]:
+        return plan_shots(request, spec, max_area=self.max_area, max_frames=self.max_frames)
+
+    def _guidance_scale(self, spec: VideoSpec) -> float:
+        return self.guidance_scale if self.guidance_scale is not None else spec.guidance_scale
+
     def plan(self, request: RenderRequest) -> list[ShotPlan]:
         """The generation plan of `request` (loads the model if it is not loaded yet)."""
         _pipe, spec = self._pipeline()
-        return plan_shots(request, spec, max_area=self.max_area, max_frames=self.max_frames)
+        return self._plans(request, spec)
 
     def frames(self, request: RenderRequest, reporter: Reporter) -> Iterator[Frame]:
         """Yield every frame of `request`: each shot generated, fitted, resampled in time."""
         pipe, spec = self._pipeline()
-        plans = plan_shots(request, spec, max_area=self.max_area, max_frames=self.max_frames)
+        plans = self._plans(request, spec)
         reporter.log(
             f"diffusers {self.config.class_name}: {len(plans)} shots at "
             f"{plans[0].width}x{plans[0].height}, {self.steps} steps",
@@ -313,9 +319,7 @@ class DiffusersVideoBackend:
             "height": plan.height,
             "num_frames": plan.num_frames,
             "num_inference_steps": self.steps,
-            "guidance_scale": self.guidance_scale
-            if self.guidance_scale is not None
-            else spec.guidance_scale,
+            "guidance_scale": self._guidance_scale(spec),
             # A CPU generator gives the same noise for a seed on any GPU (or none).
             "generator": torch.Generator("cpu").manual_seed(plan.seed),
             "max_sequence_length": spec.max_sequence_length,
@@ -337,7 +341,7 @@ class DiffusersVideoBackend:
         """How the frames of `request` were (or will be) made: model, plan, seeds, versions."""
         pipe, spec = self._pipeline()
         config = self.config
-        plans = plan_shots(request, spec, max_area=self.max_area, max_frames=self.max_frames)
+        plans = self._plans(request, spec)
         return Manifest(
             backend=self.name,
             model_id=_name_or_path(pipe) or config.source,
@@ -351,9 +355,7 @@ class DiffusersVideoBackend:
                 "source": config.source,
                 "requested_revision": config.revision,
                 "steps": self.steps,
-                "guidance_scale": self.guidance_scale
-                if self.guidance_scale is not None
-                else spec.guidance_scale,
+                "guidance_scale": self._guidance_scale(spec),
                 "negative_prompt": self.negative_prompt,
                 "max_sequence_length": spec.max_sequence_length,
                 "generated_width": plans[0].width,
