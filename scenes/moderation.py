@@ -13,9 +13,9 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from scenes import selectors, services
-from scenes.models import Scene, Segment
+from scenes.models import ModerationStatus, Scene, Segment
 
-REMOVED = "removed"
+REMOVED = ModerationStatus.REMOVED
 
 
 def _removal(
@@ -62,7 +62,7 @@ def register() -> None:
         describe=lambda scene: f"Scene “{scene.title}”",
         remove=remove_scene,
         restore=restore_scene,
-        is_removed=lambda scene: scene.moderation_status == REMOVED,
+        is_removed=lambda scene: scene.is_removed,
         admin_preview=lambda scene, request: format_html(
             "<p><strong>{}</strong></p><p style='white-space:pre-wrap'>{}</p>",
             scene.title,
@@ -82,6 +82,6 @@ def register() -> None:
         describe=lambda segment: f"Segment {segment.sequence} of “{segment.scene.title}”",
         remove=remove_segment,
         restore=restore_segment,
-        is_removed=lambda segment: segment.moderation_status == REMOVED,
+        is_removed=lambda segment: segment.is_removed,
         admin_preview=_player,
     )
