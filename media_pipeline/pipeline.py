@@ -8,7 +8,7 @@ benchmarks and tests.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,12 +52,7 @@ def make_soundtrack(request: RenderRequest, *, workdir: Path, reporter: Reporter
     if voice:
         clips = audio.narrate(request.shots, voice=voice, workdir=workdir, reporter=reporter)
     durations = audio.plan_durations(request.shots, clips, fps=request.fps)
-    timed = replace(
-        request,
-        shots=tuple(
-            replace(shot, duration=d) for shot, d in zip(request.shots, durations, strict=True)
-        ),
-    )
+    timed = request.with_durations(durations)
     path = audio.mix_soundtrack(
         durations=durations,
         clips=clips,

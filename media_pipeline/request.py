@@ -114,6 +114,13 @@ class RenderRequest:
     def frame_count(self) -> int:
         return sum(shot_frames(shot, self.fps) for shot in self.shots)
 
+    def with_durations(self, durations: list[float]) -> RenderRequest:
+        """The same request with each shot lasting its entry of `durations` (one per shot)."""
+        shots = tuple(
+            replace(shot, duration=d) for shot, d in zip(self.shots, durations, strict=True)
+        )
+        return replace(self, shots=shots)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form, as kept in a job's input; `from_dict` reads it back."""
         data = asdict(replace(self, shots=()))

@@ -46,14 +46,7 @@ def timed_request(ctx: StageContext) -> RenderRequest:
     """The request with the shot durations the narration stage settled on."""
     request = render_request(ctx)
     durations = (ctx.outputs.get("narration") or {}).get("durations")
-    if not durations:
-        return request
-    from dataclasses import replace
-
-    shots = tuple(
-        replace(shot, duration=d) for shot, d in zip(request.shots, durations, strict=True)
-    )
-    return replace(request, shots=shots)
+    return request.with_durations(durations) if durations else request
 
 
 def narration(ctx: StageContext) -> dict[str, Any]:
