@@ -7,8 +7,9 @@ is checked before anything is queued (`prepare`), its price and its result.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 
@@ -32,7 +33,7 @@ AUDIO_PROCESSING = "audio_processing"
 MODEL_OPTIMIZATION = "model_optimization"
 
 
-def _queue_of(job_type: str) -> Any:
+def _queue_of(job_type: str) -> Callable[[dict[str, Any]], Literal["cpu", "gpu"]]:
     """The queue of a job: its model's backend's, else the backend settings give its type."""
     return lambda data: models.queue_for_backend(
         data.get("backend") or models.backend_name(job_type)
@@ -99,9 +100,7 @@ registry.register(
         name=VIDEO,
         stages=(*rendering.VIDEO_STAGES, Stage("finalization", finalization, weight=0.2)),
         queue=models.queue_for_backend(models.backend_name(VIDEO)),
-        queue_for=lambda data: models.queue_for_backend(
-            data.get("backend") or models.backend_name(VIDEO)
-        ),
+        queue_for=_queue_of(VIDEO),
         prepare=inputs.prepare_video,
         screen=_screen_video,
         estimate=lambda data: rendering.video_cost(inputs.request_of(data)),
@@ -193,9 +192,7 @@ registry.register(
             Stage("finalization", finalization, weight=0.2),
         ),
         queue=models.queue_for_backend(models.backend_name(FILM)),
-        queue_for=lambda data: models.queue_for_backend(
-            data.get("backend") or models.backend_name(FILM)
-        ),
+        queue_for=_queue_of(FILM),
         prepare=inputs.prepare_film,
         screen=_screen_film,
         screen_context="script",
