@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -230,29 +230,14 @@ def palette_for(spec: SceneSpec, style: str) -> Palette:
     ground = GROUNDS.get("snow" if spec.snow else spec.setting)
     if ground:
         dim = {"day": 1.0, "dawn": 0.85, "sunset": 0.6, "night": 0.22}[time]
-        p = Palette(
-            p.sky_top,
-            p.sky_bottom,
-            scale(ground[0], dim),
-            scale(ground[1], dim),
-            p.far,
-            p.mid,
-            p.near,
-            p.light,
-            p.ink,
-        )
+        p = replace(p, ground_top=scale(ground[0], dim), ground_bottom=scale(ground[1], dim))
     if spec.rain or spec.fog:  # overcast: the sky loses its colour
         grey = (128, 132, 140) if time in ("day", "dawn") else (40, 42, 50)
-        p = Palette(
-            mix(p.sky_top, grey, 0.6),
-            mix(p.sky_bottom, grey, 0.6),
-            p.ground_top,
-            p.ground_bottom,
-            mix(p.far, grey, 0.4),
-            p.mid,
-            p.near,
-            p.light,
-            p.ink,
+        p = replace(
+            p,
+            sky_top=mix(p.sky_top, grey, 0.6),
+            sky_bottom=mix(p.sky_bottom, grey, 0.6),
+            far=mix(p.far, grey, 0.4),
         )
     if style == "neon":
         p = Palette(
@@ -440,15 +425,10 @@ def _background(
         ]
         if hy_clip < h:
             ground = (
-                (mix(pal.sky_bottom, pal.ground_top, 0.5), pal.ground_bottom)
+                (mix(pal.sky_bottom, (20, 60, 110), 0.45), mix(pal.sky_top, (0, 0, 0), 0.5))
                 if spec.setting == "water"
                 else (pal.ground_top, pal.ground_bottom)
             )
-            if spec.setting == "water":
-                ground = (
-                    mix(pal.sky_bottom, (20, 60, 110), 0.45),
-                    mix(pal.sky_top, (0, 0, 0), 0.5),
-                )
             arr[hy_clip:] = vertical_gradient(w, h - hy_clip, *ground, style)
     if spec.stars or spec.setting == "space":
         n = int(w * h / (900 if spec.setting == "space" else 2200))
