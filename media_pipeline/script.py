@@ -553,13 +553,6 @@ def _merge_to(drafts: list[_Draft], max_shots: int) -> list[_Draft]:
     return merged
 
 
-def _normalise(value: str, allowed: tuple[str, ...], default: str) -> str:
-    value = (value or "").lower().strip()
-    if value in allowed:
-        return value
-    return next((a for a in allowed if value and value in a), default)
-
-
 def _finish(
     drafts: list[_Draft],
     *,
