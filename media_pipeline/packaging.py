@@ -26,7 +26,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -334,12 +334,8 @@ def package(
         mp4=outdir / "video.mp4",
         master_playlist=outdir / "hls" / "master.m3u8",
         renditions=tuple(
-            Rendition(
-                width=r.width,
-                height=r.height,
-                bandwidth=r.bandwidth,
-                average_bandwidth=r.average_bandwidth,
-                codecs=r.codecs,
+            replace(
+                r,
                 playlist=outdir / r.playlist.relative_to(stage),
                 segments=tuple(outdir / s.relative_to(stage) for s in r.segments),
             )
@@ -347,7 +343,7 @@ def package(
         ),
         thumbnail=outdir / "thumbnail.jpg",
         poster=outdir / "poster.jpg",
-        info=MediaInfo(**{**info.__dict__, "path": outdir / "video.mp4"}),
+        info=replace(info, path=outdir / "video.mp4"),
     )
     reporter.progress(1.0)
     return result
