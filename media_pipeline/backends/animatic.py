@@ -399,8 +399,7 @@ class AnimaticBackend:
         more, so a shot boundary does not stall. Closing the generator, or Cancelled from the
         reporter (checked before every frame), stops it; work already started is dropped.
         """
-        counts = [shot_frames(shot, request.fps) for shot in request.shots]
-        total = sum(counts)
+        total = request.frame_count
         shots = len(request.shots)
         reporter.log(
             "Drawing the animatic",
