@@ -320,7 +320,8 @@ class ReportAdmin(admin.ModelAdmin):
             if target.is_removed(obj)
             else ""
         )
-        return format_html("{}{}", removed, target.preview(obj, getattr(self, "_request", None)))
+        # Signed file links take the moderator's host from config.files.RequestBaseMiddleware.
+        return format_html("{}{}", removed, target.preview(obj))
 
     @admin.display(description="Reports")
     def other_reports(self, report: Report) -> str:
@@ -367,7 +368,6 @@ class ReportAdmin(admin.ModelAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        self._request = request  # the previews sign file URLs for the host the moderator uses
         report = self.get_object(request, unquote(object_id))
         removable = bool(
             report is not None

@@ -95,6 +95,8 @@ def test_a_clip_report_shows_a_video_player_with_a_signed_url(console, client_fo
     assert response.status_code == 201, response.content
     page = console.get(f"{QUEUE_ADMIN}{quote(response.json()['data']['reportId'])}/change/")
     assert "<video" in page.content.decode() and "/files/" in page.content.decode()
+    # Signed for the host the moderator reached, not PUBLIC_BASE_URL.
+    assert 'src="http://testserver/files/' in page.content.decode()
 
 
 def test_a_report_made_through_the_api_is_acted_on_in_the_admin_with_effect_in_the_api(
