@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from config.files import signed_url
+from scenes import selectors
 from scenes.models import BibleVersion, Scene, Segment
 
 
@@ -101,7 +102,7 @@ class SceneAdmin(admin.ModelAdmin):
 
     @admin.display(description="bible (current version)")
     def current_bible(self, scene: Scene) -> str:
-        row = BibleVersion.objects.filter(scene=scene, version=scene.bible_version).first()
+        row = selectors.bible_get(scene=scene)
         return _pretty(row.content) if row else "-"
 
 
