@@ -170,6 +170,18 @@ def _consistency(alias: str, character: dict[str, Any]) -> str:
     return f"Did you mean '{alias}'? Use {both} for consistency"
 
 
+def _drift(right: str, written: str, character: dict[str, Any], sentence: str) -> Issue:
+    """The name_drift error: `written` for the character the bible knows as `right`."""
+    return _issue(
+        "name_drift",
+        "error",
+        f"Character '{right}' referred to as '{written}'",
+        _consistency(right, character),
+        excerpt=sentence,
+        entityId=character["entityId"],
+    )
+
+
 NEW_PERSON_AFTER = re.compile(
     r"^(?:,\s*(?:the|a|an|her|his|their|another)\b|"
     r"\s+(?:of|from)\s+(?:the\s+)?(?:[a-z\-]+\s+){0,3}[A-Z])"
@@ -205,16 +217,7 @@ def name_drift(passage: ent.Passage, cast: ent.Cast) -> list[Issue]:
                 if title in cast.titles(character)
                 else (f"{title} {ent.Cast.surname(character)}")
             )
-            issues.append(
-                _issue(
-                    "name_drift",
-                    "error",
-                    f"Character '{alias}' referred to as '{mention}'",
-                    _consistency(alias, character),
-                    excerpt=sentence,
-                    entityId=character["entityId"],
-                )
-            )
+            issues.append(_drift(alias, mention, character, sentence))
             continue
         namesake = cast.by_word.get(key_word)
         if namesake is not None:
@@ -243,16 +246,7 @@ def name_drift(passage: ent.Passage, cast: ent.Cast) -> list[Issue]:
             continue  # "Captain Reyes of the Ostrava", "the former Captain Hale": someone else
         holder = holders[0]
         alias = _titled_alias(cast, holder, title)
-        issues.append(
-            _issue(
-                "name_drift",
-                "error",
-                f"Character '{alias}' referred to as '{mention}'",
-                _consistency(alias, holder),
-                excerpt=sentence,
-                entityId=holder["entityId"],
-            )
-        )
+        issues.append(_drift(alias, mention, holder, sentence))
     issues += _untitled_near_misses(passage, cast)
     return issues
 
@@ -274,16 +268,8 @@ def _untitled_near_misses(passage: ent.Passage, cast: ent.Cast) -> list[Issue]:
                 if (first == given and near_miss(last, surname)) or (
                     last == surname and near_miss(first, given)
                 ):
-                    right = f"{given} {surname}"
                     issues.append(
-                        _issue(
-                            "name_drift",
-                            "error",
-                            f"Character '{right}' referred to as '{first} {last}'",
-                            _consistency(right, character),
-                            excerpt=sentence,
-                            entityId=character["entityId"],
-                        )
+                        _drift(f"{given} {surname}", f"{first} {last}", character, sentence)
                     )
     return issues
 
