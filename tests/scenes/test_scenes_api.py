@@ -13,6 +13,7 @@ from django.utils import timezone
 from scenes import services
 from scenes.models import BibleVersion, ModerationStatus, Scene
 from tests.catalog.factories import IdeaFactory, TopicFactory
+from tests.catalog.helpers import ids
 from tests.config.test_conventions import assert_error
 from tests.factories import UserFactory
 from tests.scenes.factories import BIBLE, SceneFactory, SegmentFactory
@@ -20,11 +21,6 @@ from tests.scenes.factories import BIBLE, SceneFactory, SegmentFactory
 pytestmark = pytest.mark.django_db
 
 SCENES = "/api/v1/scenes"
-
-
-def ids(response) -> list[str]:
-    assert response.status_code == 200, response.content
-    return [row["id"] for row in response.json()["data"]]
 
 
 def aged(scene: Scene, minutes: int) -> Scene:
