@@ -22,18 +22,15 @@ from typing import Any, Literal
 from media_pipeline import ffmpeg
 from media_pipeline.backends.base import Reporter
 from media_pipeline.packaging import MediaInfo, probe
+from media_pipeline.request import InputInvalid
 
 
 class ProcessingError(RuntimeError):
     """The source cannot be processed (no video or audio stream to work on, unreadable)."""
 
 
-class OperationInvalid(ValueError):
+class OperationInvalid(InputInvalid):
     """An operation or parameters the pipeline refuses; `issues` name each field and why."""
-
-    def __init__(self, issues: list[dict[str, str]]) -> None:
-        super().__init__("; ".join(f"{i['field']}: {i['message']}" for i in issues))
-        self.issues = issues
 
 
 @dataclass(frozen=True)

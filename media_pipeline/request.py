@@ -50,12 +50,16 @@ GENRES = (
 TRANSITIONS = ("cut", "fade", "dissolve", "wipe")
 
 
-class RenderRequestInvalid(ValueError):
-    """A render request the pipeline refuses; `issues` name each field and why."""
+class InputInvalid(ValueError):
+    """Input the pipeline refuses; `issues` name each field and why ({field, message})."""
 
     def __init__(self, issues: list[dict[str, str]]) -> None:
         super().__init__("; ".join(f"{i['field']}: {i['message']}" for i in issues))
         self.issues = issues
+
+
+class RenderRequestInvalid(InputInvalid):
+    """A render request the pipeline refuses; `issues` name each field and why."""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from media_pipeline.backends.base import Reporter
+from media_pipeline.request import InputInvalid
 
 # The generation parameters a caller may set, in the shape of StoryCore's model documents
 # (GET /ai/models). Requests use the camelCase keys; snake_case is accepted too.
@@ -55,12 +56,8 @@ _LENGTH_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 
 
-class TextRequestInvalid(ValueError):
+class TextRequestInvalid(InputInvalid):
     """Parameters or context a writer refuses; `issues` name each field and why."""
-
-    def __init__(self, issues: list[dict[str, str]]) -> None:
-        super().__init__("; ".join(f"{i['field']}: {i['message']}" for i in issues))
-        self.issues = issues
 
 
 class TextGenerationError(RuntimeError):
