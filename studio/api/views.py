@@ -49,6 +49,14 @@ def _project(request: AuthenticatedRequest, project_id: str | None) -> str:
     return project.pk
 
 
+def _validated(view: GenericAPIView, request: AuthenticatedRequest) -> tuple[dict[str, Any], str]:
+    """The request body as the view's serializer checks it, less `project_id`; and the project."""
+    data = view.get_serializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    fields = dict(data.validated_data)
+    return fields, _project(request, fields.pop("project_id", None))
+
+
 def _estimated_time(job: Job) -> int:
     """Seconds the render should take once started (a rough figure per backend)."""
     duration = sum(shot["duration"] for shot in job.input.get("request", {}).get("shots", []))
@@ -86,10 +94,7 @@ class AiJobView(GenericAPIView):
     schema_errors: tuple[int, ...] = (402, 404)
 
     def post(self, request: AuthenticatedRequest) -> ApiResponse:
-        data = self.get_serializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        project_id = _project(request, fields.pop("project_id", None))
+        fields, project_id = _validated(self, request)
         job, created = submit_job(request, type=self.job_type, input=fields, project_id=project_id)
         return accepted(
             job,
@@ -224,10 +229,7 @@ class GenerateVideoView(GenericAPIView):
         responses={202: JobSerializer},
     )
     def post(self, request: AuthenticatedRequest) -> ApiResponse:
-        data = self.get_serializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        project_id = _project(request, fields.pop("project_id", None))
+        fields, project_id = _validated(self, request)
         usage = consume(
             request._request,
             group="generate-video",
@@ -333,10 +335,7 @@ class TemplateUseView(GenericAPIView):
         template = selectors.template_list_for(user=request.user).filter(pk=template_id).first()
         if template is None:
             raise NotFound("Template not found")
-        data = self.get_serializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = data.validated_data
-        project_id = _project(request, fields.get("project_id"))
+        fields, project_id = _validated(self, request)
         render = templates.render_request(template, fields.get("customizations") or {})
         job, created = submit_job(
             request,
@@ -389,10 +388,7 @@ class JobCollectionView(JobListView):
         responses={202: JobSerializer},
     )
     def post(self, request: AuthenticatedRequest) -> ApiResponse:
-        data = self.get_serializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        project_id = _project(request, fields.pop("project_id", None))
+        fields, project_id = _validated(self, request)
         job, created = submit_job(request, type=job_types.FILM, input=fields, project_id=project_id)
         body = dict(JobSerializer(job, context=job_context([job])).data)
         body["script"] = job.input["script"]
