@@ -159,14 +159,12 @@ class OpenAICompatibleWriter:
             raise TextGenerationError(
                 f"The text server at {self.url} gave an answer that is not a chat completion."
             ) from exc
-        completion = english.count_tokens(text)
-        usage = payload.get("usage") or {}
-        return TextResult(
-            text=text,
-            tokens_used=int(usage.get("total_tokens") or prompt_tokens + completion),
+        return _result(
+            text,
+            usage=payload.get("usage") or {},
+            prompt_tokens=prompt_tokens,
             model=str(payload.get("model") or self.name),
-            finish_reason=str(choice.get("finish_reason") or "stop"),
-            completion_tokens=int(usage.get("completion_tokens") or completion),
+            finish_reason=choice.get("finish_reason"),
         )
 
     def _read_stream(
@@ -215,16 +213,28 @@ class OpenAICompatibleWriter:
                 # A chunk is about one token on every server we know.
                 fraction = min(0.99, chunks / max(1, parameters.max_tokens))
                 reporter.progress(fraction, f"{chunks} tokens received")
-        text = "".join(parts)
-        completion = english.count_tokens(text)
         reporter.progress(1.0, "Text received")
-        return TextResult(
-            text=text,
-            tokens_used=int(usage.get("total_tokens") or prompt_tokens + completion),
+        return _result(
+            "".join(parts),
+            usage=usage,
+            prompt_tokens=prompt_tokens,
             model=model,
-            finish_reason=str(finish_reason or "stop"),
-            completion_tokens=int(usage.get("completion_tokens") or completion),
+            finish_reason=finish_reason,
         )
+
+
+def _result(
+    text: str, *, usage: dict[str, Any], prompt_tokens: int, model: str, finish_reason: Any
+) -> TextResult:
+    """The answer as a TextResult: the server's token counts where it gave them, else ours."""
+    completion = english.count_tokens(text)
+    return TextResult(
+        text=text,
+        tokens_used=int(usage.get("total_tokens") or prompt_tokens + completion),
+        model=model,
+        finish_reason=str(finish_reason or "stop"),
+        completion_tokens=int(usage.get("completion_tokens") or completion),
+    )
 
 
 def _raw_chunks(response: requests.Response, timeout: float) -> Iterator[bytes]:
