@@ -23,6 +23,7 @@ from media_pipeline.packaging import (
     package,
     probe,
 )
+from tests.media_pipeline.reporters import Recorder
 
 WIDTH, HEIGHT, FPS, SECONDS = 256, 144, 24, 2
 FRAMES = FPS * SECONDS
@@ -49,23 +50,6 @@ def write_tone(path: Path, seconds: float, rate: int = 44100, channels: int = 1)
         w.setframerate(rate)
         w.writeframes(np.repeat(mono, channels).tobytes())
     return path
-
-
-class Recorder(NullReporter):
-    """Records progress; cancels at the `cancel_at`-th check."""
-
-    def __init__(self, cancel_at: int | None = None) -> None:
-        self.fractions: list[float] = []
-        self.checks = 0
-        self.cancel_at = cancel_at
-
-    def progress(self, fraction: float, message: str | None = None) -> None:
-        self.fractions.append(fraction)
-
-    def check_cancelled(self) -> None:
-        self.checks += 1
-        if self.cancel_at is not None and self.checks >= self.cancel_at:
-            raise Cancelled
 
 
 def run_package(outdir: Path, audio: Path | None = None, **overrides: Any) -> PackagedVideo:

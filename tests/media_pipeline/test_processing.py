@@ -26,6 +26,7 @@ from media_pipeline.processing import (
     validate_audio_operation,
     validate_video_operation,
 )
+from tests.media_pipeline.reporters import Recorder
 
 REAL_POPEN = subprocess.Popen
 
@@ -93,21 +94,6 @@ def motion(frames: list[np.ndarray]) -> float:
     """Mean absolute change between consecutive frames (the centre, away from borders)."""
     crops = [f[16:-16, 24:-24].astype(np.float64) for f in frames]
     return float(np.mean([np.abs(a - b).mean() for a, b in itertools.pairwise(crops)]))
-
-
-class Recorder(NullReporter):
-    def __init__(self, cancel_at: int | None = None) -> None:
-        self.fractions: list[float] = []
-        self.checks = 0
-        self.cancel_at = cancel_at
-
-    def progress(self, fraction: float, message: str | None = None) -> None:
-        self.fractions.append(fraction)
-
-    def check_cancelled(self) -> None:
-        self.checks += 1
-        if self.cancel_at is not None and self.checks >= self.cancel_at:
-            raise Cancelled
 
 
 # --- video -----------------------------------------------------------------------------------
