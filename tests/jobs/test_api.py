@@ -85,15 +85,9 @@ def other_api(other_user, client_for):
 
 
 @pytest.fixture
-def storage(settings, tmp_path):
-    """Django's default storage on a fresh folder (the signed URLs serve from it)."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
+def storage():
+    """Django's default storage, on the test's own folder (tests/conftest.py): the signed URLs
+    serve from it."""
     return default_storage
 
 

@@ -1,4 +1,4 @@
-"""Fixtures for the project tests: the jobs engine's settings, storage on a fresh folder."""
+"""Fixtures for the project tests: the default storage, jobs submitted without running."""
 
 from __future__ import annotations
 
@@ -13,15 +13,8 @@ from tests.jobs import job_types  # noqa: F401  (registers the test job types)
 
 
 @pytest.fixture
-def storage(settings, tmp_path):
-    """Django's default storage on a fresh folder."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
+def storage():
+    """Django's default storage, on the test's own folder (tests/conftest.py)."""
     return default_storage
 
 
