@@ -24,24 +24,24 @@ from config.api.errors import ErrorCode
 from config.api.exceptions import error_response
 
 _SALT = "config.files"
-# The scheme and host of the request being answered, so that links made deep inside a
-# serializer point where the client reached the platform (PUBLIC_BASE_URL otherwise: e-mails,
-# workers).
-_request_base: ContextVar[str | None] = ContextVar("request_base", default=None)
+# The request being answered, so that links made deep inside a serializer point where the
+# client reached the platform (PUBLIC_BASE_URL otherwise: e-mails, workers).
+_current_request: ContextVar[HttpRequest | None] = ContextVar("current_request", default=None)
 
 
 class RequestBaseMiddleware:
-    """Remember the current request's base URL for the signed links made while answering it."""
+    """Remember the current request for the signed links made while answering it (their base
+    URL is read from it only when a link is made)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        token = _request_base.set(request.build_absolute_uri("/")[:-1])
+        token = _current_request.set(request)
         try:
             return self.get_response(request)
         finally:
-            _request_base.reset(token)
+            _current_request.reset(token)
 
 
 def signed_url(
@@ -55,10 +55,9 @@ def signed_url(
         return default_storage.url(name, expire=ttl), expires  # type: ignore[call-arg]
     token = signing.dumps({"n": name, "e": int(expires.timestamp())}, salt=_SALT, compress=True)
     path = reverse("signed-file", args=[token])
-    if request is not None:
-        base = request.build_absolute_uri("/")[:-1]
-    else:
-        base = _request_base.get() or settings.PUBLIC_BASE_URL
+    if request is None:
+        request = _current_request.get()
+    base = request.build_absolute_uri("/")[:-1] if request is not None else settings.PUBLIC_BASE_URL
     return f"{base}{path}", expires
 
 
