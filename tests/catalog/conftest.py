@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from catalog import view_buffer
+from tests.catalog.helpers import _empty_view_buffer  # noqa: F401 (an autouse fixture)
 
 
 @dataclass
@@ -44,10 +44,3 @@ def screening(monkeypatch):
     module.screen_text = fake_screen_text  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "moderation.screening", module)
     return fake_screen_text
-
-
-@pytest.fixture(autouse=True)
-def _empty_view_buffer():
-    view_buffer.drain()
-    yield
-    view_buffer.drain()

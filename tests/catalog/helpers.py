@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
+
+from catalog import view_buffer
 
 TOPICS = "/api/v1/topics"
 CATEGORIES = "/api/v1/categories"
@@ -18,3 +23,11 @@ def error_fields(response) -> set[str]:
     body: dict[str, Any] = response.json()
     assert body["success"] is False
     return {item["field"] for item in body["error"]["details"]}
+
+
+@pytest.fixture(autouse=True)
+def _empty_view_buffer() -> Iterator[None]:
+    """Buffered view counts (catalog.view_buffer) from one test never reach the next."""
+    view_buffer.drain()
+    yield
+    view_buffer.drain()

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.admin.utils import quote
-from django.test import Client
 
 from jobs import engine
 from jobs.models import JobStatus, WebhookEndpoint
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
 
 
 def test_the_job_pages_load(admin_client, user, submit):

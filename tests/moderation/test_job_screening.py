@@ -20,9 +20,7 @@ SMALL = {"duration": 2, "resolution": "320x180", "fps": 12}
 
 
 @pytest.fixture(autouse=True)
-def _media_settings(settings, tmp_path):
-    settings.JOB_WORKDIR = tmp_path / "jobs"
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _screening_settings(settings):
     settings.MODERATION_BACKEND = "rules"
     settings.MODERATION_THRESHOLD = 0.7
     settings.MODERATION_REVIEW_THRESHOLD = 0.4

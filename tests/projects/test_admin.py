@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.admin.utils import quote
-from django.test import Client
 
 from jobs.models import Job, JobStatus
 from projects.job_types import CLEANUP
@@ -13,13 +12,6 @@ from tests.factories import OrganizationFactory
 from tests.projects.factories import CollaboratorFactory, InvitationFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
 
 
 @pytest.fixture
