@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -15,12 +14,12 @@ from config.files import signed_url
 from moderation.targets import register_target, status_field_removal
 
 
-def _video(name: str, poster: str = "", request: HttpRequest | None = None) -> str:
+def _video(name: str, poster: str = "") -> str:
     """An HTML5 player for a stored file, through a signed, expiring URL."""
     if not name:
         return format_html("<p><em>{}</em></p>", "No video file.")
-    url, _ = signed_url(name, request=request)
-    poster_url = signed_url(poster, request=request)[0] if poster else ""
+    url, _ = signed_url(name)
+    poster_url = signed_url(poster)[0] if poster else ""
     return format_html(
         '<video src="{}" poster="{}" controls preload="metadata" '
         'style="max-width:640px;width:100%;background:#000"></video>',
@@ -38,7 +37,7 @@ def _register_catalog() -> None:
 
     remove_idea, restore_idea, idea_removed = status_field_removal(Idea)
 
-    def idea_preview(idea: Idea, request: HttpRequest | None) -> str:
+    def idea_preview(idea: Idea) -> str:
         return format_html(
             "<h3>{}</h3><p style='white-space:pre-wrap;max-width:60em'>{}</p>"
             "<p>Topic: {} · Tags: {} · Status: <strong>{}</strong> · {} likes · {} views</p>",
@@ -89,7 +88,7 @@ def _register_catalog() -> None:
         remove=remove_topic,
         restore=restore_topic,
         is_removed=lambda topic: topic.status == TopicStatus.REJECTED,
-        admin_preview=lambda topic, request: format_html(
+        admin_preview=lambda topic: format_html(
             "<h3>{}</h3><p style='white-space:pre-wrap'>{}</p><p>Status: <strong>{}</strong></p>",
             topic.name,
             topic.description or "(no description)",
@@ -101,7 +100,7 @@ def _register_catalog() -> None:
 # --- users (accounts) ---------------------------------------------------------------------
 
 
-def _user_preview(user: User, request: HttpRequest | None) -> str:
+def _user_preview(user: User) -> str:
     avatar = (
         format_html('<img src="{}" alt="" style="height:64px;border-radius:50%">', user.avatar_url)
         if user.avatar_url
@@ -170,9 +169,9 @@ def _register_clips() -> None:
         remove=remove,
         restore=restore,
         is_removed=lambda clip: clip.removed_at is not None,
-        admin_preview=lambda clip, request: format_html(
+        admin_preview=lambda clip: format_html(
             "{}<p style='white-space:pre-wrap'>{}</p><p>{} · {} s</p>",
-            _video(clip.video_file, clip.poster_file, request),
+            _video(clip.video_file, clip.poster_file),
             clip.prompt or clip.title,
             clip.resolution,
             f"{clip.duration:.1f}",

@@ -14,7 +14,7 @@ catalog's ideas and topics, users and studio clips itself, in `moderation.builti
         remove=remove,
         restore=restore,
         is_removed=is_removed,
-        admin_preview=lambda segment, request: format_html("<video ...>"),
+        admin_preview=lambda segment: format_html("<video ...>"),
     )
 
 `remove(obj)` hides the object from everyone but moderators and returns what `restore(obj,
@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -41,7 +40,7 @@ MAX_TYPE_LENGTH = 16  # Report.target_type and ModerationAction.target_type
 Lookup = Callable[[str, User | None], Any]
 RemoveFn = Callable[[Any], dict[str, Any]]
 RestoreFn = Callable[[Any, dict[str, Any]], None]
-Preview = Callable[[Any, HttpRequest | None], str]
+Preview = Callable[[Any], str]
 
 
 @dataclass(frozen=True)
@@ -68,9 +67,11 @@ class Target:
         """The object whatever its state (for moderators), or None."""
         return self.model._default_manager.filter(pk=target_id).first()
 
-    def preview(self, obj: Any, request: HttpRequest | None = None) -> str:
+    def preview(self, obj: Any) -> str:
+        """Signed file links in it are for the host of the request being answered
+        (config.files.RequestBaseMiddleware)."""
         if self.admin_preview is not None:
-            return self.admin_preview(obj, request)
+            return self.admin_preview(obj)
         return format_html("<p>{}</p>", self.describe(obj))
 
 

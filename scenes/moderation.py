@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils.html import format_html
 
 from scenes import selectors, services
@@ -35,14 +34,14 @@ def _removal(
     return remove, restore
 
 
-def _player(segment: Segment, request: HttpRequest | None) -> str:
+def _player(segment: Segment) -> str:
     if not segment.video_file:
         return format_html("<p>Segment {} (no video yet)</p>", segment.sequence)
     return format_html(
         '<video src="{}" poster="{}" controls preload="none" style="max-width:480px"></video>'
         "<p style='white-space:pre-wrap'>{}</p>",
-        selectors.sign(segment.video_file, request),
-        selectors.sign(segment.poster_file, request) if segment.poster_file else "",
+        selectors.sign(segment.video_file),
+        selectors.sign(segment.poster_file) if segment.poster_file else "",
         segment.text,
     )
 
@@ -63,7 +62,7 @@ def register() -> None:
         remove=remove_scene,
         restore=restore_scene,
         is_removed=lambda scene: scene.is_removed,
-        admin_preview=lambda scene, request: format_html(
+        admin_preview=lambda scene: format_html(
             "<p><strong>{}</strong></p><p style='white-space:pre-wrap'>{}</p>",
             scene.title,
             scene.description,
