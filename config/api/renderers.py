@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from djangorestframework_camel_case.render import CamelCaseJSONRenderer
+from rest_framework.renderers import JSONRenderer
 
 
 class EnvelopeJSONRenderer(CamelCaseJSONRenderer):
     """Wrap successful responses in the envelope and camelCase every key.
 
     Error responses already carry the error envelope (config.api.exceptions); responses that
-    set `envelope = False` (the OpenAPI schema) are rendered as they are.
+    set `envelope = False` (the OpenAPI schema) are rendered as they are. Responses that set
+    `camelized = True` were built with camelCase keys (the scene list's rows): the camelCase
+    walk, a regex over every key of the page, is skipped for them.
     """
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None):
@@ -31,4 +34,6 @@ class EnvelopeJSONRenderer(CamelCaseJSONRenderer):
             if message:
                 body["message"] = message
             data = body
+        if response is not None and getattr(response, "camelized", False):
+            return JSONRenderer.render(self, data, accepted_media_type, renderer_context)
         return super().render(data, accepted_media_type, renderer_context)

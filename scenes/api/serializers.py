@@ -94,7 +94,7 @@ def scene_values(scene: Scene) -> dict[str, Any]:
 
 def scene_data(row: Mapping[str, Any], request: HttpRequest | None = None) -> dict[str, Any]:
     """A scene as every endpoint shows it, from a `.values()` row, with camelCase keys
-    already (the list renders them without walking them again: `PreCamelizedRenderer`)."""
+    already (the list's response is `camelized`: config.api.renderers does not walk it again)."""
     return {
         "id": row["id"],
         "title": row["title"],

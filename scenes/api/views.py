@@ -15,7 +15,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -23,7 +22,6 @@ from catalog import services as catalog_services
 from catalog.api.views import viewer_key
 from config.api.errors import NotFound, ValidationFailed
 from config.api.pagination import PagePagination, _bounded_int
-from config.api.renderers import EnvelopeJSONRenderer
 from config.api.requests import AuthenticatedRequest
 from config.api.responses import ApiResponse
 from jobs.api.serializers import JobSerializer
@@ -33,26 +31,6 @@ from jobs.selectors import job_context
 from scenes import job_types, selectors, services
 from scenes.api import serializers as s
 from scenes.models import Scene
-
-
-class PreCamelizedRenderer(EnvelopeJSONRenderer):
-    """The envelope without the camelCase walk, for responses built with camelCase keys.
-
-    `ApiResponse`s marked `camelized = True` (the scene list, whose rows `scene_data` builds
-    in camelCase) skip `camelize`, which re-walked every key of a page with a regex; any other
-    response, errors included, renders as everywhere else.
-    """
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None):
-        response = (renderer_context or {}).get("response")
-        if response is None or not getattr(response, "camelized", False):
-            return super().render(data, accepted_media_type, renderer_context)
-        body: dict[str, Any] = {"success": True, "data": data}
-        if getattr(response, "meta", None) is not None:
-            body["meta"] = response.meta
-        if getattr(response, "message", None):
-            body["message"] = response.message
-        return JSONRenderer.render(self, body, accepted_media_type, renderer_context)
 
 
 class CountedPagination(PagePagination):
@@ -131,7 +109,6 @@ class SceneListView(SceneView):
 
     serializer_class = s.SceneCreateSerializer
     schema_errors = (402, 409)
-    renderer_classes = [PreCamelizedRenderer]
     pagination_class = CountedPagination
 
     @extend_schema(
