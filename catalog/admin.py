@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from catalog import services
 from catalog.models import Category, Idea, IdeaTag, Like, ModerationStatus, Topic, TopicStatus
+from config.admin import ReadOnlyAdmin
 from config.api.errors import ApiError
 
 
@@ -173,19 +174,10 @@ class IdeaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Like)
-class LikeAdmin(admin.ModelAdmin):
+class LikeAdmin(ReadOnlyAdmin):
     """Read-only: likes change through the API, which keeps the counters right."""
 
     list_display = ["user", "target_type", "target_id", "created_at"]
     list_filter = ["target_type", "created_at"]
     search_fields = ["target_id", "user__email", "user__username"]
     list_select_related = ["user"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -28,6 +28,7 @@ from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
 from accounts.models import AccountStatus, User
+from config.admin import ReadOnlyAdmin
 from config.api.errors import ApiError
 from moderation import selectors, services, targets
 from moderation.models import (
@@ -76,19 +77,6 @@ def _history_panel(user: User | None) -> SafeString:
             "admin/moderation/user_history.html", {"subject": user, "history": history}
         ),
     )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A record moderators read but never add, edit or delete (changes go through actions)."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class AgeFilter(admin.SimpleListFilter):
