@@ -550,3 +550,54 @@ HELD_OUT_IDS = frozenset(
 DEV = [c for c in CASES if c.id in DEV_IDS]
 HELD_OUT = [c for c in CASES if c.id in HELD_OUT_IDS]
 assert len(DEV) + len(HELD_OUT) == len(CASES) and not DEV_IDS & HELD_OUT_IDS
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How the animatic drew one case: each label checked, and what it drew."""
+
+    case: Case
+    settings: tuple[str, ...]  # per shot
+    times: tuple[str, ...]
+    weathers: tuple[str | None, ...]  # None indoors
+    drawn: frozenset[str]  # in any shot
+    setting_ok: bool
+    time_ok: bool
+    weather_ok: bool
+    subjects_ok: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.setting_ok and self.time_ok and self.weather_ok and self.subjects_ok
+
+
+def judge(case: Case, *, width: int = 320, height: int = 180) -> Verdict:
+    """Render the case's script as a film job would (its shots, every one drawn) and check
+    what the drawings are of against the labels."""
+    from media_pipeline.backends.animatic import ShotRender
+    from media_pipeline.request import RenderOptions, RenderRequest
+    from media_pipeline.script import script_to_shots
+
+    shots = script_to_shots(case.script, total_duration=8.0, style="cinematic")
+    request = RenderRequest(
+        shots=tuple(shots),
+        width=width,
+        height=height,
+        fps=8,
+        options=RenderOptions(voice=None, music=False),
+    )
+    renders = [ShotRender(request, index) for index in range(len(shots))]
+    specs = [render.spec for render in renders]
+    drawn = frozenset().union(*(render.layers.drawn for render in renders))
+    weathers = tuple(None if spec.indoors else spec.weather for spec in specs)
+    return Verdict(
+        case=case,
+        settings=tuple(spec.setting for spec in specs),
+        times=tuple(spec.time for spec in specs),
+        weathers=weathers,
+        drawn=drawn,
+        setting_ok=all(spec.setting == case.setting for spec in specs),
+        time_ok=case.time is None or all(spec.time == case.time for spec in specs),
+        weather_ok=case.weather is None or all(w == case.weather for w in weathers),
+        subjects_ok=case.subjects <= drawn and not case.never & drawn,
+    )
