@@ -62,14 +62,13 @@ INTERIOR = {
 }  # fmt: skip
 WATER = {
     "sea", "ocean", "beach", "lake", "river", "harbor", "harbour", "shore", "coast", "waves",
-    "bay", "island", "pier", "seaside", "lagoon", "sail", "sailing", "quay", "dock", "deck",
+    "bay", "island", "pier", "seaside", "lagoon", "sail", "sailing", "dock",
 }  # fmt: skip
 CITY = {
     "city", "street", "streets", "town", "skyline", "downtown", "building", "buildings",
     "skyscraper", "skyscrapers", "alley", "metropolis", "rooftop", "rooftops", "avenue",
-    "traffic",
 }  # fmt: skip
-HOUSES = {"house", "houses", "cottage", "cabin", "village", "farmhouse", "hut", "farm", "barn"}
+HOUSES = {"house", "houses", "cottage", "cabin", "village", "farmhouse", "hut", "farm"}
 CASTLE = {"castle", "tower", "palace", "fortress", "kingdom", "citadel", "temple"}
 LIGHTHOUSE = {"lighthouse"}
 FOREST = {
@@ -80,7 +79,7 @@ MOUNTAINS = {
     "mountain", "mountains", "peak", "peaks", "hills", "hill", "valley", "cliff", "cliffs",
     "volcano", "canyon", "alps", "ridge",
 }  # fmt: skip
-DESERT = {"desert", "dunes", "dune", "sand", "sahara", "wasteland", "dust", "sandstorm"}
+DESERT = {"desert", "dunes", "dune", "sand", "sahara", "wasteland", "dust"}
 SNOW = {"snow", "snowy", "winter", "blizzard", "ice", "icy", "frozen", "snowfall", "arctic"}
 SNOWING = {"blizzard", "snowfall", "snowing", "snowflakes", "flurries"}  # snow that falls
 FALLING = {"fell", "falling", "fall", "falls", "drifting", "swirling"}
@@ -96,12 +95,11 @@ PLANET = {"planet", "mars", "jupiter", "saturn", "earth", "world"}
 BIRDS = {"bird", "birds", "crow", "crows", "eagle", "seagull", "seagulls", "gulls", "owl", "dragon"}
 ANIMALS = {
     "dog", "dogs", "cat", "cats", "horse", "horses", "wolf", "wolves", "fox", "deer", "cow",
-    "cows", "sheep", "lion", "tiger", "bear", "camel", "camels",
+    "cows", "sheep", "lion", "tiger", "bear",
 }  # fmt: skip
 CARS = {"car", "cars", "taxi", "truck", "van", "bus", "jeep", "motorcycle", "rover"}
 BOATS = {
-    "boat", "ship", "sailboat", "yacht", "ferry", "canoe", "boats", "ships", "galleon",
-    "sails", "vessel",
+    "boat", "ship", "sailboat", "yacht", "ferry", "canoe", "boats", "ships", "vessel",
 }  # fmt: skip
 CRAFT = {
     "spaceship", "rocket", "starship", "ufo", "spacecraft", "satellite", "freighter",
@@ -306,7 +304,7 @@ def read_shots(prompts: list[str], speakers: list[int] | None = None) -> list[Sc
     """
     speakers = speakers or [0] * len(prompts)
     world = prompt_words(" ".join(prompts))
-    scifi = len(world & SCIFI) >= 1 and not (world & {"galleon", "pirate", "sailboat"})
+    scifi = bool(world & SCIFI)
     cues = []
     for prompt, talking in zip(prompts, speakers, strict=True):
         w = prompt_words(prompt)
