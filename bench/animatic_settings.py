@@ -4,8 +4,9 @@ Renders every script of the labelled set in `tests/media_pipeline/animatic_setti
 film job would (the script's shots, each drawn by the CPU animatic) and checks what was drawn
 against the labels: the setting of every shot, its time of day and weather where labelled,
 the subjects that must appear and those that must not. Prints, as markdown, the accuracy per
-label and overall on the development part (tuned on) and the held-out part (set aside before
-any tuning, never tuned on), and each miss.
+label and overall on the development part (tuned on), the held-out part (set aside before
+any tuning, never tuned on) and the fresh part (written after the renderer was frozen), and
+each miss.
 
     .venv/bin/python bench/animatic_settings.py
 
@@ -43,12 +44,12 @@ def main() -> None:
     _setup_django()
     from tqdm import tqdm
 
-    from tests.media_pipeline.animatic_settings import DEV, HELD_OUT, judge
+    from tests.media_pipeline.animatic_settings import DEV, FRESH, HELD_OUT, judge
 
     started = time.perf_counter()
     rows = []
     misses = []
-    for name, cases in (("development", DEV), ("held out", HELD_OUT)):
+    for name, cases in (("development", DEV), ("held out", HELD_OUT), ("fresh", FRESH)):
         verdicts = [judge(c, width=width, height=height) for c in tqdm(cases, desc=name)]
         n = len(verdicts)
 
@@ -84,7 +85,8 @@ def main() -> None:
                 ]
                 misses.append(f"- {name}, `{v.case.id}`: " + "; ".join(w for w in wrong if w))
     seconds = time.perf_counter() - started
-    print(f"Frames {width}x{height}; {len(DEV) + len(HELD_OUT)} scripts in {seconds:.1f} s.\n")
+    total = len(DEV) + len(HELD_OUT) + len(FRESH)
+    print(f"Frames {width}x{height}; {total} scripts in {seconds:.1f} s.\n")
     print("| part | scripts | setting | time (labelled) | weather (labelled) | subjects | all |")
     print("|---|---|---|---|---|---|---|")
     print("\n".join(rows))
