@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 
 from config.api.errors import ValidationFailed
-from jobs import registry
+from jobs import registry, rendering
 from jobs.costs import video_estimate
 from jobs.engine import StageContext, StageFailed
 from jobs.models import Job, JobStatus
@@ -41,7 +41,6 @@ from media_pipeline.request import (
 )
 from scenes import services
 from scenes.models import BibleVersion, Scene
-from studio import rendering
 
 WORDS_PER_SECOND = 2.5  # narration pace, for the estimate before the shots exist
 

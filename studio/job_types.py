@@ -13,16 +13,16 @@ from typing import Any, Literal
 
 from django.conf import settings
 
-from jobs import registry
+from jobs import registry, rendering
 from jobs.costs import PER_IMAGE, film_estimate
 from jobs.engine import StageContext
 from jobs.models import Job, JobStatus
 from jobs.registry import CostEstimate, JobType, Stage
+from jobs.reporting import StageReporter
 from media_pipeline import images, storage
 from media_pipeline import registry as models
 from media_pipeline.pipeline import OUTPUT_DIR
-from studio import inputs, processing, rendering, services, tuning
-from studio.reporting import StageReporter
+from studio import inputs, processing, services, tuning
 
 VIDEO = "video_generation"
 FILM = "film"
