@@ -6,8 +6,15 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self) -> None:
-        from catalog import targets
+        from catalog import moderation as catalog_moderation
+        from catalog import services, targets
         from catalog.models import Idea
+        from moderation.screening import screen_text
+
+        # Every idea and topic suggestion is screened as it is submitted (catalog.services).
+        services.set_screener(screen_text)
+        # Reports on ideas and topics go through this app's models (catalog.moderation).
+        catalog_moderation.register()
 
         # Ideas get likes, view counting and the trending score (catalog.targets).
         targets.register_target("idea", Idea)

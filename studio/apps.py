@@ -18,6 +18,9 @@ class StudioConfig(AppConfig):
             job_types,  # noqa: F401  (registers the generation job types)
             selectors,
         )
+        from studio import moderation as clip_moderation
 
+        # Reports on clips go through this app's services (studio.moderation).
+        clip_moderation.register()
         register_project_count("clip_count", selectors.project_clip_counts)
         register_project_items("clips", selectors.project_clips)

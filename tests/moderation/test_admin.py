@@ -179,6 +179,20 @@ def test_pending_topic_suggestions_are_approved_by_a_moderator(console):
     assert suggestion.status == "approved"
 
 
+def test_the_report_queue_links_to_the_catalogs_review_queues_with_their_counts(console):
+    TopicFactory(status="pending", is_curated=False, suggested_by=UserFactory())
+    IdeaFactory(moderation_status=ModerationStatus.FLAGGED)
+    IdeaFactory(moderation_status=ModerationStatus.PENDING)
+    IdeaFactory(moderation_status=ModerationStatus.APPROVED)
+
+    page = console.get(QUEUE_ADMIN).content.decode()
+
+    assert (
+        '<a href="/admin/catalog/topic/?review=pending">Pending topic suggestions (1)</a>' in page
+    )
+    assert '<a href="/admin/catalog/idea/">Ideas awaiting review (2)</a>' in page
+
+
 # --- permission boundaries ----------------------------------------------------------------
 
 
