@@ -20,9 +20,9 @@ from jobs.models import Job, JobStatus
 from jobs.registry import CostEstimate, JobType, Stage
 from jobs.reporting import StageReporter
 from media_pipeline import images, storage
-from media_pipeline import registry as models
-from media_pipeline.pipeline import OUTPUT_DIR
+from media_pipeline.pipeline import OUTPUT_DIR, backend_name, queue_for_backend
 from studio import inputs, processing, services, tuning
+from studio import model_catalog as models
 
 VIDEO = "video_generation"
 FILM = "film"
@@ -35,9 +35,7 @@ MODEL_OPTIMIZATION = "model_optimization"
 
 def _queue_of(job_type: str) -> Callable[[dict[str, Any]], Literal["cpu", "gpu"]]:
     """The queue of a job: its model's backend's, else the backend settings give its type."""
-    return lambda data: models.queue_for_backend(
-        data.get("backend") or models.backend_name(job_type)
-    )
+    return lambda data: queue_for_backend(data.get("backend") or backend_name(job_type))
 
 
 def _remove_outputs(job: Job) -> None:
@@ -99,7 +97,7 @@ registry.register(
     JobType(
         name=VIDEO,
         stages=(*rendering.VIDEO_STAGES, Stage("finalization", finalization, weight=0.2)),
-        queue=models.queue_for_backend(models.backend_name(VIDEO)),
+        queue=queue_for_backend(backend_name(VIDEO)),
         queue_for=_queue_of(VIDEO),
         prepare=inputs.prepare_video,
         screen=_screen_video,
@@ -191,7 +189,7 @@ registry.register(
             *rendering.VIDEO_STAGES,
             Stage("finalization", finalization, weight=0.2),
         ),
-        queue=models.queue_for_backend(models.backend_name(FILM)),
+        queue=queue_for_backend(backend_name(FILM)),
         queue_for=_queue_of(FILM),
         prepare=inputs.prepare_film,
         screen=_screen_film,
@@ -211,10 +209,10 @@ registry.register(
 
 def generate_text(ctx: StageContext) -> dict[str, Any]:
     """Write the text with the local writer or the configured language model."""
-    from media_pipeline import text
+    import storytext
 
     started = time.monotonic()
-    result = text.generate_text(
+    result = storytext.generate_text(
         ctx.input["prompt"],
         parameters=ctx.input.get("parameters", {}),
         context=ctx.input.get("context", {}),
@@ -269,7 +267,7 @@ registry.register(
     JobType(
         name=IMAGE,
         stages=(Stage("generate", generate_image),),
-        queue_for=lambda data: models.queue_for_backend(data.get("backend", "")),
+        queue_for=lambda data: queue_for_backend(data.get("backend", "")),
         prepare=inputs.prepare_image,
         screen=_screen_prompt,
         estimate=lambda data: CostEstimate(PER_IMAGE, {"image_generation": PER_IMAGE}),
@@ -306,7 +304,7 @@ registry.register(
     JobType(
         name=MODEL_OPTIMIZATION,
         stages=(Stage("optimize", tuning.optimize),),
-        queue_for=lambda data: models.queue_for_backend(models.get(data["model_id"]).backend),
+        queue_for=lambda data: queue_for_backend(models.get(data["model_id"]).backend),
         prepare=tuning.prepare,
         result=lambda job, outputs: outputs["optimize"],
         time_limit=1800,

@@ -21,9 +21,9 @@ import re
 from typing import Any
 
 from media_pipeline.request import Shot
-from media_pipeline.text import english
 from scenes.analysis import entities as ent
 from scenes.analysis.bible import Bible, Issue
+from storytext import english
 
 INSTANT = re.compile(
     r"\b(?:instantly|instantaneously|in an instant|in seconds|in a second|in minutes|in moments|"

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from media_pipeline.script import split_quotes
-from media_pipeline.text import english
+from storytext import english
+from storytext.script import split_quotes
 
 # --- vocabulary -----------------------------------------------------------------------------------
 

@@ -18,9 +18,6 @@ from typing import Any
 
 from media_pipeline.backends.base import NullReporter, Reporter
 from media_pipeline.request import Shot
-from media_pipeline.text import writer as text_writer
-from media_pipeline.text.core import GenerationParameters, TextGenerationError
-from media_pipeline.text.openai_compatible import OpenAICompatibleWriter
 from scenes.analysis.bible import (
     Bible,
     BibleInvalid,
@@ -32,6 +29,9 @@ from scenes.analysis.bible import (
 )
 from scenes.analysis.entities import Passage
 from scenes.analysis.rules import RuleAnalyzer, expand_with, timeline_event
+from storytext import writer as text_writer
+from storytext.core import GenerationParameters, TextGenerationError
+from storytext.openai_compatible import OpenAICompatibleWriter
 
 logger = logging.getLogger(__name__)
 

@@ -12,13 +12,13 @@ from typing import Any
 
 from media_pipeline.backends.base import Reporter
 from media_pipeline.request import Shot
-from media_pipeline.script import expand_text_to_shots
-from media_pipeline.text import RuleWriter
-from media_pipeline.text.core import TextWriter
-from media_pipeline.text.vocabulary import canonical_genre
 from scenes.analysis import entities as ent
 from scenes.analysis.bible import Bible, Issue, character_id, copy_bible, empty_bible, unique_id
 from scenes.analysis.continuity import check_continuity, split_point
+from storytext import RuleWriter
+from storytext.core import TextWriter
+from storytext.script import expand_text_to_shots
+from storytext.vocabulary import canonical_genre
 
 SCIFI_HINTS = re.compile(
     r"\b(?:colony ship|starship|spaceship|space station|ftl|galaxy|planet|orbit|warp|"

@@ -8,9 +8,9 @@ from jobs import engine, services
 from jobs.models import JobLog, JobStatus
 from jobs.reporting import StageReporter
 from media_pipeline.backends.base import Cancelled
-from media_pipeline.script import script_to_shots
-from media_pipeline.text import OpenAICompatibleWriter
-from tests.media_pipeline.test_text_openai import llm  # noqa: F401
+from storytext import OpenAICompatibleWriter
+from storytext.script import script_to_shots
+from tests.storytext.test_text_openai import llm  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

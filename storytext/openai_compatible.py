@@ -19,15 +19,15 @@ import requests
 import urllib3
 
 from media_pipeline.backends.base import Reporter
-from media_pipeline.text import english
-from media_pipeline.text.core import (
+from storytext import english
+from storytext.core import (
     GenerationParameters,
     TextGenerationError,
     TextGenerationTimeout,
     TextResult,
     canonical_length,
 )
-from media_pipeline.text.vocabulary import canonical_genre
+from storytext.vocabulary import canonical_genre
 
 logger = logging.getLogger(__name__)
 
