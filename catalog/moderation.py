@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from catalog import selectors
-from catalog.models import Idea, ModerationStatus, Topic, TopicStatus
+from catalog.models import Idea, Topic, TopicStatus
+from moderation.choices import ModerationStatus
 from moderation.queues import register_review_queue
 from moderation.targets import register_target, status_field_removal
 

@@ -27,12 +27,12 @@ from catalog.models import (
     Idea,
     IdeaTag,
     Like,
-    ModerationStatus,
     Topic,
     TopicStatus,
     hour_of,
 )
 from config.api.errors import Conflict, NotFound, ValidationFailed
+from moderation.choices import ModerationStatus
 
 logger = logging.getLogger(__name__)
 

@@ -11,8 +11,9 @@ from typing import Any
 
 from django.utils.html import format_html
 
+from moderation.choices import ModerationStatus
 from scenes import selectors, services
-from scenes.models import ModerationStatus, Scene, Segment
+from scenes.models import Scene, Segment
 
 REMOVED = ModerationStatus.REMOVED
 

@@ -13,8 +13,8 @@ from django.utils.html import escape
 
 from accounts.models import MODERATORS_GROUP, AccountStatus
 from accounts.services import admin_user_update
-from catalog.models import ModerationStatus
 from config.api import ids
+from moderation.choices import ModerationStatus
 from moderation.models import ActionType, ModerationAction, Report, ReportStatus
 from moderation.services import MODERATOR_PERMISSIONS
 from studio.models import Clip
