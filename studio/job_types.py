@@ -93,23 +93,6 @@ def _video_result(job: Job, outputs: dict[str, Any]) -> dict[str, Any]:
     return {"clipId": outputs["finalization"]["clipId"], **rendering.video_result(outputs, files)}
 
 
-registry.register(
-    JobType(
-        name=VIDEO,
-        stages=(*rendering.VIDEO_STAGES, Stage("finalization", finalization, weight=0.2)),
-        queue=queue_for_backend(backend_name(VIDEO)),
-        queue_for=_queue_of(VIDEO),
-        prepare=inputs.prepare_video,
-        screen=_screen_video,
-        estimate=lambda data: rendering.video_cost(inputs.request_of(data)),
-        result=_video_result,
-        present=rendering.present_files,
-        on_finished=_remove_outputs,
-        time_limit=4 * 3600,
-    )
-)
-
-
 # --- film: script → images → video with voice and music ------------------------------------
 
 
@@ -180,30 +163,6 @@ def _film_estimate(data: dict[str, Any]) -> CostEstimate:
     )
 
 
-registry.register(
-    JobType(
-        name=FILM,
-        stages=(
-            Stage("script_breakdown", script_breakdown, weight=0.5),
-            Stage("image_generation", image_generation, weight=2),
-            *rendering.VIDEO_STAGES,
-            Stage("finalization", finalization, weight=0.2),
-        ),
-        queue=queue_for_backend(backend_name(FILM)),
-        queue_for=_queue_of(FILM),
-        prepare=inputs.prepare_film,
-        screen=_screen_film,
-        screen_context="script",
-        estimate=_film_estimate,
-        actual_cost=_film_actual_cost,
-        result=_film_result,
-        present=rendering.present_files,
-        on_finished=_remove_outputs,
-        time_limit=4 * 3600,
-    )
-)
-
-
 # --- text ----------------------------------------------------------------------------------
 
 
@@ -229,18 +188,6 @@ def generate_text(ctx: StageContext) -> dict[str, Any]:
     }
 
 
-registry.register(
-    JobType(
-        name=TEXT,
-        stages=(Stage("generate", generate_text),),
-        prepare=inputs.prepare_text,
-        screen=_screen_prompt,
-        result=lambda job, outputs: outputs["generate"],
-        time_limit=600,
-    )
-)
-
-
 # --- image ---------------------------------------------------------------------------------
 
 
@@ -263,22 +210,6 @@ def generate_image(ctx: StageContext) -> dict[str, Any]:
     }
 
 
-registry.register(
-    JobType(
-        name=IMAGE,
-        stages=(Stage("generate", generate_image),),
-        queue_for=lambda data: queue_for_backend(data.get("backend", "")),
-        prepare=inputs.prepare_image,
-        screen=_screen_prompt,
-        estimate=lambda data: CostEstimate(PER_IMAGE, {"image_generation": PER_IMAGE}),
-        result=lambda job, outputs: outputs["generate"],
-        present=rendering.present_files,
-        on_finished=_remove_outputs,
-        time_limit=1800,
-    )
-)
-
-
 # --- video and audio processing ------------------------------------------------------------
 
 
@@ -294,19 +225,81 @@ def _processing(kind: processing.Kind) -> JobType:
     )
 
 
-registry.register(_processing("video"))
-registry.register(_processing("audio"))
+# --- registration (StudioConfig.ready) ----------------------------------------------------
 
 
-# --- model tuning --------------------------------------------------------------------------
-
-registry.register(
-    JobType(
-        name=MODEL_OPTIMIZATION,
-        stages=(Stage("optimize", tuning.optimize),),
-        queue_for=lambda data: queue_for_backend(models.get(data["model_id"]).backend),
-        prepare=tuning.prepare,
-        result=lambda job, outputs: outputs["optimize"],
-        time_limit=1800,
+def register() -> None:
+    """Register the generation job types with the jobs engine (StudioConfig.ready)."""
+    registry.register(
+        JobType(
+            name=VIDEO,
+            stages=(*rendering.VIDEO_STAGES, Stage("finalization", finalization, weight=0.2)),
+            queue=queue_for_backend(backend_name(VIDEO)),
+            queue_for=_queue_of(VIDEO),
+            prepare=inputs.prepare_video,
+            screen=_screen_video,
+            estimate=lambda data: rendering.video_cost(inputs.request_of(data)),
+            result=_video_result,
+            present=rendering.present_files,
+            on_finished=_remove_outputs,
+            time_limit=4 * 3600,
+        )
     )
-)
+    registry.register(
+        JobType(
+            name=FILM,
+            stages=(
+                Stage("script_breakdown", script_breakdown, weight=0.5),
+                Stage("image_generation", image_generation, weight=2),
+                *rendering.VIDEO_STAGES,
+                Stage("finalization", finalization, weight=0.2),
+            ),
+            queue=queue_for_backend(backend_name(FILM)),
+            queue_for=_queue_of(FILM),
+            prepare=inputs.prepare_film,
+            screen=_screen_film,
+            screen_context="script",
+            estimate=_film_estimate,
+            actual_cost=_film_actual_cost,
+            result=_film_result,
+            present=rendering.present_files,
+            on_finished=_remove_outputs,
+            time_limit=4 * 3600,
+        )
+    )
+    registry.register(
+        JobType(
+            name=TEXT,
+            stages=(Stage("generate", generate_text),),
+            prepare=inputs.prepare_text,
+            screen=_screen_prompt,
+            result=lambda job, outputs: outputs["generate"],
+            time_limit=600,
+        )
+    )
+    registry.register(
+        JobType(
+            name=IMAGE,
+            stages=(Stage("generate", generate_image),),
+            queue_for=lambda data: queue_for_backend(data.get("backend", "")),
+            prepare=inputs.prepare_image,
+            screen=_screen_prompt,
+            estimate=lambda data: CostEstimate(PER_IMAGE, {"image_generation": PER_IMAGE}),
+            result=lambda job, outputs: outputs["generate"],
+            present=rendering.present_files,
+            on_finished=_remove_outputs,
+            time_limit=1800,
+        )
+    )
+    registry.register(_processing("video"))
+    registry.register(_processing("audio"))
+    registry.register(
+        JobType(
+            name=MODEL_OPTIMIZATION,
+            stages=(Stage("optimize", tuning.optimize),),
+            queue_for=lambda data: queue_for_backend(models.get(data["model_id"]).backend),
+            prepare=tuning.prepare,
+            result=lambda job, outputs: outputs["optimize"],
+            time_limit=1800,
+        )
+    )
