@@ -15,12 +15,16 @@ from django.utils.html import format_html
 from catalog import selectors
 from catalog.models import Idea, Topic, TopicStatus
 from moderation.choices import ModerationStatus
+from moderation.permissions import register_moderator_permissions
 from moderation.queues import register_review_queue
 from moderation.targets import register_target, status_field_removal
 
 
 def register() -> None:
     """Make ideas and topics reportable (called from CatalogConfig.ready)."""
+    register_moderator_permissions(
+        ("catalog", "view_topic"), ("catalog", "view_category"), ("catalog", "view_idea")
+    )
     remove_idea, restore_idea, idea_removed = status_field_removal(Idea)
 
     def idea_preview(idea: Idea) -> str:

@@ -49,7 +49,10 @@ def _player(segment: Segment) -> str:
 
 def register() -> None:
     """Make scenes and segments reportable (called from ScenesConfig.ready)."""
+    from moderation.permissions import register_moderator_permissions
     from moderation.targets import register_target
+
+    register_moderator_permissions(("scenes", "view_scene"), ("scenes", "view_segment"))
 
     remove_scene, restore_scene = _removal(
         lambda scene, status: services.scene_set_moderation(scene=scene, status=status)

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from accounts.models import User
 from config.files import signed_url
+from moderation.permissions import register_moderator_permissions
 from moderation.targets import register_target
 from projects.selectors import project_get_for
 from studio.models import Clip
@@ -34,6 +35,7 @@ def _video(name: str, poster: str = "") -> str:
 
 def register() -> None:
     """Make clips reportable (called from StudioConfig.ready)."""
+    register_moderator_permissions(("studio", "view_clip"))
 
     def lookup(target_id: str, viewer: User | None) -> Clip | None:
         clip = Clip.objects.filter(pk=target_id, removed_at__isnull=True).first()
