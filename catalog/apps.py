@@ -6,8 +6,9 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self) -> None:
+        from accounts.stats import register_user_count
         from catalog import moderation as catalog_moderation
-        from catalog import services, targets
+        from catalog import selectors, services, targets
         from catalog.models import Idea
         from moderation.screening import screen_text
 
@@ -18,3 +19,5 @@ class CatalogConfig(AppConfig):
 
         # Ideas get likes, view counting and the trending score (catalog.targets).
         targets.register_target("idea", Idea)
+        # The public profile's `stats.ideasSubmitted` (accounts.stats).
+        register_user_count("ideas_submitted", selectors.ideas_submitted)
