@@ -312,6 +312,8 @@ def inactive_characters(passage: ent.Passage, cast: ent.Cast) -> list[Issue]:
             for start, end, character in cast.mentions(sentence):
                 if character["entityId"] not in gone or character["entityId"] in revived:
                     continue
+                if _after_other_name(sentence, start):
+                    continue  # "Ayasha Redcloud": another person who shares the surname
                 if reading.past_perfect_about(sentence, end) or not _acts(sentence, start, end):
                     continue
                 name = sentence[start:end]
@@ -329,6 +331,14 @@ def inactive_characters(passage: ent.Passage, cast: ent.Cast) -> list[Issue]:
                 )
         gone |= died.get(index, set())
     return issues
+
+
+def _after_other_name(sentence: str, start: int) -> bool:
+    before = re.search(rf"({ent.NAME_WORD})\s+$", sentence[:start])
+    if before is None:
+        return False
+    word = before.group(1)
+    return word not in ent.NOT_NAMES and word.lower().rstrip(".") not in ent.TITLE_KEYS
 
 
 def _acts(sentence: str, start: int, end: int) -> bool:
@@ -650,6 +660,15 @@ def similar_names(passage: ent.Passage, cast: ent.Cast) -> list[Issue]:
                 for k in {k for n in ent.Cast.names(c) for k in ent.name_words(n)}
                 if similar(x, k)
             }
+            if len(words) == 2 and words[1] in unknown and words[0] not in unknown:
+                # "Ayasha Redfeather": a known first name with a surname nobody has.
+                near |= {
+                    c["entityId"]: c
+                    for c in cast.characters
+                    if ent.Cast.given_name(c) == words[0] and ent.Cast.surname(c)
+                }
+            if len(near) > 1:  # the living are the ones the text is likelier to mean
+                near = {k: c for k, c in near.items() if c.get("isActive", True)}
             character = next(iter(near.values())) if len(near) == 1 else None
             if character is None and title and title not in HONORIFICS:
                 holders = cast.holders(title)

@@ -198,6 +198,7 @@ ORGANISATIONS = _words(
     Council Empire Federation Alliance Guild Order Senate Republic Army Navy Fleet
     Resistance Company Church Crown Coalition Union Directorate Consortium Syndicate
     Legion Academy Institute Corporation Authority Command Collective Hegemony Dominion
+    Insurance Bank Ltd Inc Agency Ministry Bureau Police Department Hospital Gym Club
     """
 )
 PLACES = {
@@ -842,7 +843,7 @@ def find_places(passage: Passage, person_names: set[str]) -> list[PlaceFound]:
         for match in PLACE_PREPOSITION.finditer(sentence):
             add(match.group("name"), "", index)
         for place, description in PLACES.items():
-            if re.search(rf"(?<![\w'’]){re.escape(place)}(?!\w)", sentence):
+            if re.search(rf"(?<![\w'’]){re.escape(place)}(?!\w)(?!\s*\d)", sentence):
                 add(place, description, index)
     return found
 

@@ -39,7 +39,7 @@ DEAD = (
     r"lies under|choked on|choked to death|never woke|been flatlined|was flatlined|"
     r"was lost at sea|was hanged|fell in battle|did not survive|didn't survive|"
     r"breathed (?:his|her|their) last|was never found|were never found|gone forever|"
-    r"killed (?:him|her)|went down with"
+    r"killed (?:him|her)|went down with|gone down with|go down with"
 )
 DEPARTED = (
     r"had gone away|went away|gone away|left for good|left forever|never came back|"
@@ -197,7 +197,7 @@ _CUES: tuple[tuple[str, str], ...] = (
     (r"\b(?:noon|midday|sun (?:stood |was |hung )?high|high noon)\b", "midday"),
     (r"\bafternoon\b", "afternoon"),
     (r"\b(?:dusk|sunset|sundown|twilight|evening|vespers|nightfall|last light|last red light)\b", "evening"),
-    (r"\b(?:midnight|night|moonlight|full moon|the moon|stars were out|stars came out|"
+    (r"\b(?:midnight|night|moonlight|full moon|stars were out|stars came out|"
      r"starlight|in the dark|the small hours)\b", "night"),
 )  # fmt: skip
 _NUMBERS = {
@@ -213,7 +213,8 @@ CLOCK_24 = re.compile(r"\b(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)\b")
 NOT_NOW = re.compile(
     r"\b(?:that|last|by|until|tomorrow|next|every|each|midsummer|yesterday|before)\s+"
     r"(?:morning|night|evening|afternoon|nightfall|dawn|noon|midnight)\b|"
-    r"\bnight watch\b(?!)|\b\w+ (?:morning|night|evening)s\b",
+    r"\b\w+ (?:morning|night|evening)s\b|\b(?:a|one|some)\s+(?:[a-z]+\s+)?(?:[A-Z][a-z]+\s+)?"
+    r"(?:night|morning|evening|afternoon|dawn)\b",
     re.I,
 )
 
@@ -275,11 +276,15 @@ def steps(a: str, b: str) -> int:
 
 
 TIME_MARKER = re.compile(
-    r"\b(?:later|next|following|after|afterwards|hours?|days?|weeks?|months?|years?|until|"
-    r"by the time|by (?:dawn|noon|midday|nightfall|morning|evening|six|seven|eight|then)|"
+    r"\b(?:later|next|following|^after|afterwards|hours?|days?|weeks?|months?|years?|until|"
+    r"after (?:a|an|the|that|this|some|several|many|two|three|four|five|\d+)\s+(?:\w+\s+)?"
+    r"(?:while|moments?|minutes?|hours?|days?|weeks?|months?|years?|night|meal|dinner|lunch|"
+    r"supper|breakfast|training|deal)|"
+    r"by the time|^by (?:dawn|noon|midday|nightfall|morning|evening|six|seven|eight|then)|"
     r"eventually|at last|finally|soon|meanwhile|passed|slept|woke|waited|all (?:day|night)|"
-    r"overnight|dawned|the sun (?:rose|set|came up|went down)|at (?:dawn|first light|sunrise|daybreak|"
-    r"noon|midday|dusk|sunset|nightfall|midnight|sundown)|when (?:the sun|morning|dawn|night)|"
+    r"overnight|dawned|the sun (?:rose|set|came up|went down)|when (?:the sun|morning|dawn|night)|"
+    r"^(?:at|by|around|toward|towards|near)\s+(?:dawn|first light|sunrise|daybreak|noon|midday|dusk|"
+    r"sunset|nightfall|midnight|sundown|\w+ o['’]clock)|"
     r"that (?:night|evening|afternoon|morning)|the (?:night|day|morning) wore on|as the sun)\b",
     re.I,
 )
@@ -298,9 +303,10 @@ PRESENCE = re.compile(
     re.I,
 )
 MOVEMENT = re.compile(
-    r"\b(?:went|walked|drove|rode|flew|sailed|took the|took a|arrived|reached|came to|came "
+    r"\b(?:went|walked|drove|rode|flew|sailed|took the|took a|arrived|came to|came "
     r"back|returned|headed|crossed|climbed|followed|left|docked|landed|entered|stepped into|"
     r"travel\w*|journey\w*|made (?:his|her|their|our) way|hurried|ran|raced|led|carried|"
+    r"reached(?! for| out| into| across| over)|"
     r"brought|cycled|boarded|rowed|swam|flown|driven|ridden|walking|riding|driving|flying|"
     r"back at|back in|back on|meanwhile|elsewhere|across town|miles away|on the screen|on the "
     r"monitor|on the feed|through the window|dream\w*|imagin\w*|remember\w*|memory|"

@@ -264,6 +264,14 @@ def more_people(passage: ent.Passage, cast: ent.Cast, places: set[str]) -> list[
             acts = verb in ent.GENERAL_PERSON_VERBS or (
                 verb not in ("was", "is", "were", "are") and (verb.endswith("ed") or wd.lemma(verb) != verb)
             )
+            if verb in ("is", "was") and len(name.split()) >= 2:
+                # "Ayasha Redcloud is the dome's chief botanist" (not "Dry Creek was a town")
+                what = re.match(r"\s+(?:the|a|an)\s+([^,.;]+)", sentence[match.end() :])
+                acts = bool(what) and not re.search(
+                    r"\b(?:town|city|village|island|place|street|ship|station|planet|world|"
+                    r"country|kingdom|house|building|room|bar|club|inn|hotel)\b",
+                    what.group(1) if what else "",
+                )
             if verb == "had":
                 acts = True
             single = len(ent.split_title(name)[1].split()) == 1 and not ent.split_title(name)[0]
@@ -341,6 +349,8 @@ def stated_rules(passage: ent.Passage, cast: ent.Cast) -> list[str]:
 
 
 def _rule_subject(core: str) -> str:
+    if re.match(r"^(?:no|nobody|nothing|none|whoever|anyone|everyone)\b", core, re.I):
+        return ""
     match = re.search(r"\b(?:cannot|can't|can|may|must|never|is|are|does|do)\b", core)
     return core[: match.start()] if match else core
 
@@ -351,7 +361,7 @@ PLACE_NOUN_COMPOUND = re.compile(
 )
 PLACE_AFTER = re.compile(
     rf"\b(?:in|at|on|to|from|toward|towards|into|across|near|beyond|inside|outside|reached|"
-    rf"above|over|through|behind|of)\s+(?:the\s+)?(?P<name>{ent.NAME_WORD}(?:\s+{ent.NAME_WORD}){{0,2}})"
+    rf"above|over|through|behind)\s+(?:the\s+)?(?P<name>{ent.NAME_WORD}(?:\s+{ent.NAME_WORD}){{0,2}})"
 )
 
 

@@ -34,7 +34,16 @@ _IRREGULAR_BACK.update(
         "told": "tell", "said": "say", "made": "make", "got": "get", "felt": "feel",
         "kept": "keep", "sang": "sing", "sung": "sing", "began": "begin", "begun": "begin",
         "cast": "cast", "put": "put", "cut": "cut", "hit": "hit", "shut": "shut", "set": "set",
-        "carried": "carry", "died": "die", "lying": "lie", "dying": "die",
+        "carried": "carry", "died": "die", "lying": "lie", "dying": "die", "bent": "bend",
+        "leapt": "leap", "swept": "sweep", "wept": "weep", "slept": "sleep", "lent": "lend",
+        "sent": "send", "spent": "spend", "built": "build", "dealt": "deal", "meant": "mean",
+        "led": "lead", "fed": "feed", "fled": "flee", "bled": "bleed", "sped": "speed",
+        "stuck": "stick", "struck": "strike", "swung": "swing", "clung": "cling",
+        "found": "find", "dug": "dig",
+        "spun": "spin", "won": "win", "hid": "hide", "shone": "shine", "tore": "tear",
+        "bore": "bear", "drew": "draw", "grew": "grow", "knew": "know", "blew": "blow",
+        "threw": "throw", "sought": "seek", "bought": "buy", "taught": "teach", "thought": "think",
+        "limped": "limp",
     }
 )  # fmt: skip
 
