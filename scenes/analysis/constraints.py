@@ -103,6 +103,10 @@ NOUN_CLASSES: dict[str, tuple[str, ...]] = {
     "magic": ("magic", "spell", "charm", "hex", "enchant"),
     "lamp": ("lamp", "light", "lantern", "beam", "wick"),
     "plant": ("plant", "seed", "seedl", "crop", "wheat", "bean", "flower", "tree"),
+    "ship": ("ship", "boat", "vessel", "trawler", "ferry", "barge", "schooner", "freighter",
+             "tanker", "yacht", "sloop", "galleon", "submarin", "hauler", "craft", "skiff"),
+    "boat": ("boat", "ship", "vessel", "trawler", "ferry", "barge", "skiff", "dinghy", "canoe"),
+    "car": ("car", "truck", "van", "taxi", "cab", "bus", "lorry", "motorbik", "vehicl"),
     "nothing": ("plant", "seed", "seedl", "crop", "wheat", "bean", "flower"),
 }  # fmt: skip
 _NOUN_CLASS_BY_STEM = {w.stem(k): v for k, v in NOUN_CLASSES.items()}
@@ -111,6 +115,10 @@ PERSON_SUBJECTS = {
     "one", "body", "man", "woman", "person", "people", "villag", "fighter", "lady", "gentleman",
     "citizen", "walker", "soldier", "guest", "passenger", "crew", "child", "rider", "stranger",
     "pilgrim", "mortal", "human", "sailor", "student", "officer", "visitor", "member", "player",
+    "trader", "merchant", "driver", "worker", "miner", "priest", "knight", "servant", "prisoner",
+    "outsider", "foreigner", "girl", "boy", "men", "women", "hunter", "fisherman", "farmer",
+    "thief", "customer", "patron", "employee", "staff", "pupil", "novice", "monk", "nun",
+    "apprentice", "slave", "subject", "resident", "tenant", "traveller", "traveler", "worshipper",
 }  # fmt: skip
 # Leaving a place: the state "inside X" ends.
 LEAVING = re.compile(
@@ -390,6 +398,9 @@ def _parse_clause(clause: str, text: str) -> Constraint | None:
 
 
 def _personal(subject: str) -> bool:
+    words = subject.split()
+    if len(words) == 1 and words[0][:1].isupper() and not words[0].lower().endswith("s"):
+        return True  # "Maya cannot sleep": one person, not a kind of thing
     return bool(re.search(r"\b(?:he|she|they|i|we|you|his|her|my|our|their)\b", subject, re.I)) or (
         bool(re.search(r"\b[A-Z][a-z]+\b", subject.strip()[1:]))
         and not re.match(r"^(?:the|a|an)\b", subject.strip(), re.I)

@@ -91,10 +91,16 @@ class StatusChange:
 
 def _subjects(sentence: str, cast: ent.Cast) -> list[tuple[int, int, Any]]:
     """(start, end, character-or-description) for the people a sentence names, in order."""
-    found: list[tuple[int, int, Any]] = [(s, e, c) for s, e, c in cast.mentions(sentence)]
-    for match in DESCRIBED.finditer(sentence):
-        if not any(s <= match.start() < e for s, e, _c in found):
-            found.append((match.start(), match.end(), match.group(0)))
+    described = [(m.start(), m.end(), m.group(0)) for m in DESCRIBED.finditer(sentence)]
+    described = [d for d in described if cast.resolve(d[2]) is None] + [
+        (d[0], d[1], cast.resolve(d[2])) for d in described if cast.resolve(d[2]) is not None
+    ]
+    found: list[tuple[int, int, Any]] = [
+        (s, e, c)
+        for s, e, c in cast.mentions(sentence)
+        if not any(ds <= s < de for ds, de, _d in described)  # "Lio" in "Lio's mother"
+    ]
+    found += described
     return sorted(found, key=lambda item: item[0])
 
 
