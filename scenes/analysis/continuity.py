@@ -698,6 +698,8 @@ def place_jumps(passage: ent.Passage, bible: Bible, segment_number: int) -> list
         return []
     known = [loc["name"] for loc in bible.get("setting", {}).get("locations", []) if loc.get("name")]
     here = _scene_words(bible)
+    point = bible.get("timeline", {}).get("currentPoint", "")
+    where_was = point or bible.get("setting", {}).get("primaryLocation", "")
     flags = reading.memory_flags(passage.narration)
     issues: list[Issue] = []
     previous_moved = False
@@ -713,7 +715,8 @@ def place_jumps(passage: ent.Passage, bible: Bible, segment_number: int) -> list
                     _issue(
                         "location_jump",
                         "warning",
-                        f"The scene is suddenly at '{place}' with no transition from where it was",
+                        f"The scene is suddenly at '{place}' with no transition from where the "
+                        f"bible has it ('{where_was}')",
                         f"Say how they got to {place} (a journey, \"Later, …\", \"Meanwhile, …\"), "
                         "or keep the scene where it was",
                         excerpt=sentence,
@@ -751,6 +754,10 @@ def day_part_jumps(passage: ent.Passage, bible: Bible, segment_number: int) -> l
         if inner and not marked:
             issues.append(_time_issue(f"{inner[0]} and {inner[1]} in one moment", sentence))
         elif now and not marked and reading.steps(now, cues[0]) not in (0, 1):
-            issues.append(_time_issue(f"it is {now} in the story, and now {cues[0]}", sentence))
+            issues.append(
+                _time_issue(
+                    f"it is {now} in the story (bible: '{point}'), and now {cues[0]}", sentence
+                )
+            )
         now = cues[-1]
     return issues
