@@ -85,7 +85,7 @@ def kind_family(kind: str) -> str:
 
 def _norm(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"[“”„\"‘’'`]", "", text)
+    text = re.sub(r"[\u201c\u201d\u201e\"\u2018\u2019'`]", "", text)
     return " ".join(re.findall(r"[\w-]+", text))
 
 
@@ -141,12 +141,14 @@ def _place_key(name: str) -> str:
 
 def _place_match(a: str, b: str) -> bool:
     a, b = _place_key(a), _place_key(b)
-    return a == b or re.search(rf"\b{re.escape(a)}\b", b) is not None or (
-        re.search(rf"\b{re.escape(b)}\b", a) is not None
+    return (
+        a == b
+        or re.search(rf"\b{re.escape(a)}\b", b) is not None
+        or (re.search(rf"\b{re.escape(b)}\b", a) is not None)
     )
 
 
-STOP = set("the a an of to in on at is are no not can may be by and or any one".split())
+STOP = set("the a an of to in on at is are no not can may be by and or any one".split())  # noqa: SIM905
 
 
 def _rule_words(text: str) -> set[str]:
@@ -225,7 +227,8 @@ def evaluate_world(analyzer: Any, world: dict[str, Any], counts: Counts) -> None
         issues = analyzer.validate(text=text, shots=shots, bible=bible, segment_number=2)
         counts.texts += 1
         errors = [i for i in issues if i["severity"] == "error"]
-        label = f"{world['id']} c{n} ({item['kind']}{': ' + item.get('note', '') if item.get('note') else ''})"
+        note = f": {item['note']}" if item.get("note") else ""
+        label = f"{world['id']} c{n} ({item['kind']}{note})"
         if item["kind"] == "clean":
             counts.clean += 1
             counts.clean_flagged += bool(issues)
@@ -298,8 +301,9 @@ def report(half: str, counts: Counts) -> str:
     ]
     for kind in KINDS:
         rows.append(
-            f"| {kind} | {counts.planted[kind]} | {_pct(counts.flagged[kind], counts.planted[kind])}"
-            f" | {_pct(counts.refused[kind], counts.planted[kind])} |"
+            f"| {kind} | {counts.planted[kind]} | "
+            f"{_pct(counts.flagged[kind], counts.planted[kind])} | "
+            f"{_pct(counts.refused[kind], counts.planted[kind])} |"
         )
     planted = sum(counts.planted.values())
     rows.append(

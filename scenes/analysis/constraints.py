@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from scenes.analysis import words as w
 
-# --- vocabulary ---------------------------------------------------------------------------------
+# --- vocabulary -----------------------------------------------------------------------------------
 
 # Words that say an action happened, by the verb (lemma) a rule names. Stems (words.stem) and
 # a few phrases; general English, not any one story's.
@@ -162,7 +162,7 @@ WINDOWS = {
 }
 
 
-# --- the constraint ---------------------------------------------------------------------------------
+# --- the constraint -------------------------------------------------------------------------------
 
 
 @dataclass
@@ -284,7 +284,9 @@ def parse_rule(text: str) -> Constraint | None:
                 elaboration = " ".join(clauses[i + 1 :])
                 constraint.context = set(w.content(elaboration)) - constraint.subjects
                 # "no implant works: no optic overlay, no neural link" lists what it covers.
-                for item in re.findall(r"\bno\s+([a-z][\w-]*(?:\s+[a-z][\w-]*)?)", elaboration, re.I):
+                for item in re.findall(
+                    r"\bno\s+([a-z][\w-]*(?:\s+[a-z][\w-]*)?)", elaboration, re.I
+                ):
                     constraint.subjects |= _head(item)
                 return constraint
     return None
@@ -293,7 +295,9 @@ def parse_rule(text: str) -> Constraint | None:
 def _parts(clause: str) -> list[str]:
     """The clause itself, then what follows ", and" / " and" / ", but" in it."""
     out = [clause]
-    for piece in re.split(r",\s*(?:and|but|so)\s+|\s+and\s+(?=(?:while|when|no|nobody|whoever)\b)", clause):
+    for piece in re.split(
+        r",\s*(?:and|but|so)\s+|\s+and\s+(?=(?:while|when|no|nobody|whoever)\b)", clause
+    ):
         if piece.strip() and piece.strip() != clause:
             out.append(piece.strip())
     return out
@@ -305,7 +309,10 @@ def _parse_clause(clause: str, text: str) -> Constraint | None:
     constraint = Constraint(text=text)
     lead = LEAD_COMMA_CONDITION.match(core)
     if lead and not QUANTIFIED.match(core):
-        constraint.when_kind, constraint.when = lead.group("kind").lower(), _head(lead.group("cond"))
+        constraint.when_kind, constraint.when = (
+            lead.group("kind").lower(),
+            _head(lead.group("cond")),
+        )
         core = lead.group("rest")
     else:
         lead2 = LEAD_CONDITION.match(core)
@@ -332,7 +339,9 @@ def _parse_clause(clause: str, text: str) -> Constraint | None:
         constraint.action = _lemma_verb(whoever.group("tverb"))
         constraint.action_class = VERB_CLASS.get(constraint.action, "")
         constraint.objects = _head(whoever.group("tobj"))
-        constraint.consequence = set(w.content(whoever.group("cverb") + " " + whoever.group("crest")))
+        constraint.consequence = set(
+            w.content(whoever.group("cverb") + " " + whoever.group("crest"))
+        )
         return constraint
 
     quantified = QUANTIFIED.match(core)
@@ -379,8 +388,8 @@ def _parse_clause(clause: str, text: str) -> Constraint | None:
             return None
         constraint.action = sorted(head)[0]
         constraint.action_class = next(
-            (VERB_CLASS[h] for h in head if h in VERB_CLASS), next(
-                (c for c in ("cast",) if head & set(NOUN_CLASSES["magic"])), "")
+            (VERB_CLASS[h] for h in head if h in VERB_CLASS),
+            next((c for c in ("cast",) if head & set(NOUN_CLASSES["magic"])), ""),
         )
         constraint.subjects = head
         constraint.anyone = True
@@ -420,7 +429,10 @@ def _read_rest(constraint: Constraint, rest: str, *, head_verb: str) -> None:
         rest = rest[: unless.start()] + " " + rest[unless.end() :]
     when = WHEN_SPLIT.search(rest)
     if when and not constraint.when:
-        constraint.when_kind, constraint.when = when.group("kind").lower(), _head(when.group("cond"))
+        constraint.when_kind, constraint.when = (
+            when.group("kind").lower(),
+            _head(when.group("cond")),
+        )
         rest = rest[: when.start()]
     elif when:
         rest = rest[: when.start()]
@@ -439,7 +451,7 @@ def _read_rest(constraint: Constraint, rest: str, *, head_verb: str) -> None:
         if not constraint.where:
             constraint.where_kind = "above" if kind == "higher than" else kind
             constraint.where = _head(prep.group("np"))
-        if head_verb in WEAK_VERBS or head_verb == "fly" and kind in ("higher than", "above"):
+        if head_verb in WEAK_VERBS or (head_verb == "fly" and kind in ("higher than", "above")):
             constraint.action_class = constraint.action_class or PREPOSITION_CLASS.get(
                 kind.split()[0], ""
             )
@@ -524,18 +536,33 @@ class Checker:
             part = cue or part
             for constraint in self.constraints:
                 key = id(constraint)
-                if constraint.where and constraint.where_kind in ("inside", "within", "in", "on", "at", "aboard"):
+                if constraint.where and constraint.where_kind in (
+                    "inside",
+                    "within",
+                    "in",
+                    "on",
+                    "at",
+                    "aboard",
+                ):
                     if _has_any(sentence, stems, constraint.where | constraint.context):
                         if LEAVING.search(sentence) and not ENTERING.search(sentence):
                             inside[key] = False
                         elif ENTERING.search(sentence) or not LEAVING.search(sentence):
                             inside[key] = True
-                    elif LEAVING.search(sentence) and re.search(r"\bthe \w+ line\b|\bpast the\b", sentence):
+                    elif LEAVING.search(sentence) and re.search(
+                        r"\bthe \w+ line\b|\bpast the\b", sentence
+                    ):
                         inside[key] = False
-                if constraint.when and constraint.when_kind in ("before", "until"):
-                    if _has_any(sentence, stems, constraint.when) and not w.NEGATION.search(sentence):
-                        holds[key] = False
-                if self._breaks(constraint, sentence, stems, previous, inside[key], holds[key], part):
+                if (
+                    constraint.when
+                    and constraint.when_kind in ("before", "until")
+                    and _has_any(sentence, stems, constraint.when)
+                    and not w.NEGATION.search(sentence)
+                ):
+                    holds[key] = False
+                if self._breaks(
+                    constraint, sentence, stems, previous, inside[key], holds[key], part
+                ):
                     found.append(Breach(constraint, sentence))
                 elif constraint.polarity == "required" and index + 1 < len(sentences):
                     pass
@@ -547,8 +574,10 @@ class Checker:
                 stems = {w.stem(x) for x in w.WORD.findall(sentence)}
                 if not self._affirmative(sentence):
                     continue
-                if not (_has_any(sentence, stems, constraint.action_keys())
-                        and _has_any(sentence, stems, _noun_keys(constraint.objects))):
+                if not (
+                    _has_any(sentence, stems, constraint.action_keys())
+                    and _has_any(sentence, stems, _noun_keys(constraint.objects))
+                ):
                     continue
                 window = " ".join(sentences[index : index + 2])
                 opposites = {o for c in constraint.consequence for o in OPPOSITES.get(c, ())}
@@ -564,7 +593,10 @@ class Checker:
         if stems & PERSON_SUBJECTS or stems & {"cook", "guard", "stranger", "clerk", "merchant"}:
             return True
         for name, kinds in self.kinds.items():
-            if re.search(rf"(?<![\w'’]){re.escape(name)}(?![\w'’])", sentence) and not kinds & MACHINES:
+            if (
+                re.search(rf"(?<![\w'’]){re.escape(name)}(?![\w'’])", sentence)
+                and not kinds & MACHINES
+            ):
                 return True
         return bool(re.search(r"(?:^|\s)[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+\s+[a-z]+(?:ed|t)\b", sentence))
 
@@ -592,31 +624,52 @@ class Checker:
             return False
         if not _has_any(sentence, stems, c.action_keys()):
             return False
-        if re.search(r"\bhad\s+(?:\w+ly\s+)?(?:been\s+)?[a-z]+(?:ed|en|t)\b", sentence) and not re.search(
-            r"\b(?:now|suddenly|then)\b", sentence
-        ):
+        if re.search(
+            r"\bhad\s+(?:\w+ly\s+)?(?:been\s+)?[a-z]+(?:ed|en|t)\b", sentence
+        ) and not re.search(r"\b(?:now|suddenly|then)\b", sentence):
             return False  # "Colin had touched the stapler in 2019": what was, not what happens
         if c.objects and not _has_any(sentence, stems, _noun_keys(c.objects) | c.where | c.context):
             return False
-        if c.person and not self._person_acts(
-            sentence, stems
-        ):
+        if c.person and not self._person_acts(sentence, stems):
             return False
-        if c.subjects and not c.anyone and not _has_any(sentence, stems, _noun_keys(c.subjects)):
-            if not any(
+        if (
+            c.subjects
+            and not c.anyone
+            and not _has_any(sentence, stems, _noun_keys(c.subjects))
+            and not any(
                 _has_any(sentence, stems, {n.lower()} if " " in n else set(w.content(n)))
                 for n, kinds in self.kinds.items()
                 if kinds & c.subjects
-            ):
-                return False
+            )
+        ):
+            return False
         if c.where:
             if c.where_kind in ("inside", "within", "in", "on", "at", "aboard"):
                 mentioned = _has_any(sentence, stems, c.where | c.context)
-                if not (inside or mentioned) or (mentioned and LEAVING.search(sentence) and not ENTERING.search(sentence)):
+                if not (inside or mentioned) or (
+                    mentioned and LEAVING.search(sentence) and not ENTERING.search(sentence)
+                ):
                     return False
-            elif c.where_kind in ("outside", "beyond", "past", "above", "below", "across", "over", "through", "into"):
+            elif c.where_kind in (
+                "outside",
+                "beyond",
+                "past",
+                "above",
+                "below",
+                "across",
+                "over",
+                "through",
+                "into",
+            ):
                 markers = {
-                    "outside": ("outside", "out onto", "out into", "out on", "stepped out", "walked out"),
+                    "outside": (
+                        "outside",
+                        "out onto",
+                        "out into",
+                        "out on",
+                        "stepped out",
+                        "walked out",
+                    ),
                     "beyond": ("beyond", "past", "cross"),
                     "past": ("past", "beyond", "cross"),
                     "above": ("above", "higher", "over", "up through", "top of", "atop"),
@@ -626,13 +679,20 @@ class Checker:
                 lowered = sentence.lower()
                 if not any(re.search(rf"\b{re.escape(m)}\b", lowered) for m in markers):
                     return False
-                if c.where_kind not in ("outside",) and not _has_any(sentence, stems, c.where | c.context):
+                if c.where_kind not in ("outside",) and not _has_any(
+                    sentence, stems, c.where | c.context
+                ):
                     return False
         if c.window and part and part not in c.window:
             return False
-        if c.when and not c.window and c.when_kind in ("while", "when", "whenever", "during", "once"):
-            if not holds and not _has_any(sentence, stems, c.when):
-                return False
+        if (
+            c.when
+            and not c.window
+            and c.when_kind in ("while", "when", "whenever", "during", "once")
+            and not holds
+            and not _has_any(sentence, stems, c.when)
+        ):
+            return False
         if c.when and c.when_kind in ("before", "until") and not holds:
             return False
         if c.count and not ORDINALS.search(sentence):

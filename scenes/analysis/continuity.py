@@ -17,6 +17,7 @@ people introduced naturally, aliases and pronouns raise nothing.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -25,8 +26,8 @@ from media_pipeline.text import english
 from scenes.analysis import entities as ent
 from scenes.analysis import reading
 from scenes.analysis import words as w
-from scenes.analysis.constraints import Checker, parse_rule
 from scenes.analysis.bible import Bible, Issue
+from scenes.analysis.constraints import Checker, parse_rule
 
 INSTANT = re.compile(
     r"\b(?:instantly|instantaneously|in an instant|in seconds|in a second|in minutes|in moments|"
@@ -324,7 +325,7 @@ def inactive_characters(passage: ent.Passage, cast: ent.Cast) -> list[Issue]:
                         f"{character['canonicalName']} is no longer active in the story "
                         f"(bible: isActive false) but '{name}' acts here",
                         f"Remove {name} from this segment, or make clear it is a memory, "
-                        "a recording or a flashback (\"She remembered …\")",
+                        'a recording or a flashback ("She remembered …")',
                         excerpt=sentence,
                         entityId=character["entityId"],
                     )
@@ -390,7 +391,10 @@ def _restates(sentence: str, rule: str) -> bool:
     """The sentence states a rule (this one or any): saying a rule is not breaking it."""
     a = " ".join(w.words(sentence))
     b = " ".join(w.words(rule))
-    return bool(a and b and (a in b or b in a)) or parse_rule(sentence.strip().rstrip(".!")) is not None
+    return (
+        bool(a and b and (a in b or b in a))
+        or parse_rule(sentence.strip().rstrip(".!")) is not None
+    )
 
 
 def _kinds(bible: Bible) -> dict[str, set[str]]:
@@ -404,7 +408,9 @@ def _kinds(bible: Bible) -> dict[str, set[str]]:
     return kinds
 
 
-def world_rules(passage: ent.Passage, rules: list[str], *, bible: Bible | None = None) -> list[Issue]:
+def world_rules(
+    passage: ent.Passage, rules: list[str], *, bible: Bible | None = None
+) -> list[Issue]:
     """Sentences that break a world rule: rules read as constraints (constraints.py), the
     duration and "is forbidden" rules as before."""
     bible = bible or {}
@@ -412,10 +418,10 @@ def world_rules(passage: ent.Passage, rules: list[str], *, bible: Bible | None =
     structured: list[str] = []
     for rule in rules:
         clause = rule.strip().rstrip(".!")
-        if not ent.RULE_DURATION.match(clause) and not ent.RULE_FORBIDDEN.match(clause):
-            if parse_rule(clause) is not None:
-                structured.append(clause)
-                continue
+        plain = not ent.RULE_DURATION.match(clause) and not ent.RULE_FORBIDDEN.match(clause)
+        if plain and parse_rule(clause) is not None:
+            structured.append(clause)
+            continue
         for sentence in passage.narration:
             if sentence.rstrip().endswith("?") or ent.NOT_REAL.search(sentence):
                 continue
@@ -431,9 +437,13 @@ def world_rules(passage: ent.Passage, rules: list[str], *, bible: Bible | None =
             structured, kinds=_kinds(bible), here=here, day_part=reading.part_after([point])
         )
         for breach in checker.breaches(passage.narration):
-            if ACKNOWLEDGED.search(breach.sentence) or _restates(breach.sentence, breach.constraint.text):
+            if ACKNOWLEDGED.search(breach.sentence) or _restates(
+                breach.sentence, breach.constraint.text
+            ):
                 continue
-            issues.append(_rule_issue(breach.constraint.text.strip().rstrip(".!"), breach.sentence, "error"))
+            issues.append(
+                _rule_issue(breach.constraint.text.strip().rstrip(".!"), breach.sentence, "error")
+            )
     return issues
 
 
@@ -637,9 +647,11 @@ def similar_names(passage: ent.Passage, cast: ent.Cast) -> list[Issue]:
             words = [x for x in bare.split() if x not in ent.NOT_NAMES]
             if not words or cast.resolve(mention) is not None:
                 continue
-            if not title and match.start() == len(sentence) - len(sentence.lstrip(" \"'“‘")) and len(
-                words
-            ) == 1:
+            if (
+                not title
+                and match.start() == len(sentence) - len(sentence.lstrip(" \"'“‘"))
+                and len(words) == 1
+            ):
                 continue  # a lone capitalised word opening a sentence
             if (
                 INTRODUCING.search(sentence[: match.start()])
@@ -696,7 +708,9 @@ def place_jumps(passage: ent.Passage, bible: Bible, segment_number: int) -> list
     time skip or "meanwhile" to take them there."""
     if _covers(bible, segment_number):
         return []
-    known = [loc["name"] for loc in bible.get("setting", {}).get("locations", []) if loc.get("name")]
+    known = [
+        loc["name"] for loc in bible.get("setting", {}).get("locations", []) if loc.get("name")
+    ]
     here = _scene_words(bible)
     point = bible.get("timeline", {}).get("currentPoint", "")
     where_was = point or bible.get("setting", {}).get("primaryLocation", "")
@@ -717,7 +731,7 @@ def place_jumps(passage: ent.Passage, bible: Bible, segment_number: int) -> list
                         "warning",
                         f"The scene is suddenly at '{place}' with no transition from where the "
                         f"bible has it ('{where_was}')",
-                        f"Say how they got to {place} (a journey, \"Later, …\", \"Meanwhile, …\"), "
+                        f'Say how they got to {place} (a journey, "Later, …", "Meanwhile, …"), '
                         "or keep the scene where it was",
                         excerpt=sentence,
                     )
@@ -748,7 +762,7 @@ def day_part_jumps(passage: ent.Passage, bible: Bible, segment_number: int) -> l
                 now = ""
             continue
         inner = next(
-            ((a, b) for a, b in zip(cues, cues[1:], strict=False) if reading.steps(a, b) not in (0, 1, 5)),
+            ((a, b) for a, b in itertools.pairwise(cues) if reading.steps(a, b) not in (0, 1, 5)),
             None,
         )
         if inner and not marked:

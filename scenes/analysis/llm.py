@@ -100,14 +100,20 @@ VALIDATE_SYSTEM = (
     "The user also gives `candidates`: what rule-based checks found, numbered. For each "
     "candidate say whether it is a real contradiction (confirmed true) or not (false, with "
     "the reason). Then add, in `issues`, real problems the candidates miss, each quoting the "
-    "offending sentence verbatim in `excerpt`. Severity is \"error\" for contradictions and "
-    "\"warning\" for what a reader may find jarring. Answer with one JSON object: "
+    'offending sentence verbatim in `excerpt`. Severity is "error" for contradictions and '
+    '"warning" for what a reader may find jarring. Answer with one JSON object: '
     '{"verdicts": [{"candidate": 0, "confirmed": true, "reason": "..."}], "issues": '
     '[{"type": "name_drift", "severity": "error", "description": "Character \'Captain Chen\' '
     "referred to as 'Captain Williams'\", \"suggestion\": \"Use 'Captain Chen' or 'Maya' for "
     'consistency", "excerpt": "..."}]}, with empty lists when there is nothing to say.'
 )
-ISSUE_TYPES_SCHEMA = ["name_drift", "inactive_character", "world_rule", "location_jump", "time_jump"]
+ISSUE_TYPES_SCHEMA = [
+    "name_drift",
+    "inactive_character",
+    "world_rule",
+    "location_jump",
+    "time_jump",
+]
 # Structured output (response_format json_schema): the form the verdicts and issues must take.
 VALIDATE_SCHEMA: dict[str, Any] = {
     "name": "continuity_check",
@@ -252,7 +258,10 @@ class LlmAnalyzer:
                 "segmentNumber": segment_number,
                 "text": text,
                 "candidates": [
-                    {"candidate": n, **{k: c.get(k, "") for k in ("type", "description", "excerpt")}}
+                    {
+                        "candidate": n,
+                        **{k: c.get(k, "") for k in ("type", "description", "excerpt")},
+                    }
                     for n, c in enumerate(candidates)
                 ],
             },
@@ -345,7 +354,10 @@ def parse_verdicts(raw: Any, count: int) -> dict[int, tuple[bool, str]]:
         if not isinstance(confirmed, bool):
             continue
         reason = item.get("reason")
-        verdicts[number] = (confirmed, " ".join(reason.split())[:300] if isinstance(reason, str) else "")
+        verdicts[number] = (
+            confirmed,
+            " ".join(reason.split())[:300] if isinstance(reason, str) else "",
+        )
     return verdicts
 
 
@@ -379,7 +391,8 @@ def combine(
         verdict = verdicts.get(number)
         if verdict is not None and not verdict[0] and issue["severity"] == "error":
             issue["severity"] = "warning"
-            issue["description"] += f" (the language model judged this no contradiction: {verdict[1] or 'no reason given'})"
+            reason = verdict[1] or "no reason given"
+            issue["description"] += f" (the language model judged this no contradiction: {reason})"
         out.append(issue)
     seen = {(i["type"], i.get("excerpt") or i.get("entityId") or i["description"]) for i in out}
     for issue in added:

@@ -30,7 +30,9 @@ KIN = (
     "father|mother|husband|wife|son|daughter|brother|sister|grandfather|grandmother|uncle|"
     "aunt|partner|friend|mentor|master|teacher|fiancé|fiancée|lover|twin"
 )
-DESCRIBED = re.compile(rf"\b(?P<owner>[{UPPER}][{LOWER}]+(?:-[{UPPER}][{LOWER}]+)?)['’]s\s+(?P<kin>{KIN})\b")
+DESCRIBED = re.compile(
+    rf"\b(?P<owner>[{UPPER}][{LOWER}]+(?:-[{UPPER}][{LOWER}]+)?)['’]s\s+(?P<kin>{KIN})\b"
+)
 
 DEAD = (
     r"died|dies|was killed|were killed|been killed|was murdered|been murdered|was shot|"
@@ -68,14 +70,18 @@ NOT_SO = re.compile(
     r"threatened|planned|tried to|about to)\b",
     re.I,
 )
-UNDEAD = re.compile(r"\b(?:ghost|spirit|phantom|spectre|specter|wraith|undead|vampire|revenant)\b", re.I)
+UNDEAD = re.compile(
+    r"\b(?:ghost|spirit|phantom|spectre|specter|wraith|undead|vampire|revenant)\b", re.I
+)
 PRONOUN_START = re.compile(r"^(?:He|She|They)\b")
 
 
 def _clause_start(sentence: str, position: int) -> int:
     """Where the clause holding `position` starts (after ", and", ";", "because", "before")."""
     starts = [0]
-    for match in re.finditer(r"[;:—]|,\s*(?:and|but|because|before|when|after)\b|\bbecause\b", sentence):
+    for match in re.finditer(
+        r"[;:—]|,\s*(?:and|but|because|before|when|after)\b|\bbecause\b", sentence
+    ):
         if match.end() <= position:
             starts.append(match.end())
     return starts[-1]
@@ -91,10 +97,11 @@ class StatusChange:
 
 def _subjects(sentence: str, cast: ent.Cast) -> list[tuple[int, int, Any]]:
     """(start, end, character-or-description) for the people a sentence names, in order."""
-    described = [(m.start(), m.end(), m.group(0)) for m in DESCRIBED.finditer(sentence)]
-    described = [d for d in described if cast.resolve(d[2]) is None] + [
-        (d[0], d[1], cast.resolve(d[2])) for d in described if cast.resolve(d[2]) is not None
-    ]
+    described: list[tuple[int, int, Any]] = []
+    for match in DESCRIBED.finditer(sentence):
+        # A described person the bible already holds is that character; else the words.
+        known = cast.resolve(match.group(0))
+        described.append((match.start(), match.end(), known or match.group(0)))
     found: list[tuple[int, int, Any]] = [
         (s, e, c)
         for s, e, c in cast.mentions(sentence)
@@ -123,9 +130,11 @@ def status_changes(passage: ent.Passage, cast: ent.Cast) -> list[StatusChange]:
                 subject = in_clause[-1][2] if len(in_clause) == 1 else in_clause[0][2]
             elif re.search(r"\b(?:he|she|they)\b", said, re.I) and before:
                 subject = before[-1][2]
-            elif re.search(r"\b(?:he|she|they)\b", said, re.I) or PRONOUN_START.match(sentence):
-                subject = previous_subject
-            elif match.group("dead") and re.match(r"killed (?:him|her)", match.group(0), re.I):
+            elif (
+                re.search(r"\b(?:he|she|they)\b", said, re.I)
+                or PRONOUN_START.match(sentence)
+                or (match.group("dead") and re.match(r"killed (?:him|her)", match.group(0), re.I))
+            ):
                 subject = previous_subject
             if subject is None:
                 continue
@@ -133,7 +142,7 @@ def status_changes(passage: ent.Passage, cast: ent.Cast) -> list[StatusChange]:
                 changes.append(StatusChange(index, status, None, described=subject))
             else:
                 if status == "dead" and UNDEAD.search(
-                    f"{subject.get('description', '')} {sentence[:match.start()]}"
+                    f"{subject.get('description', '')} {sentence[: match.start()]}"
                 ):
                     continue  # a ghost died long ago and haunts on: still in the story
                 changes.append(StatusChange(index, status, subject))
@@ -199,10 +208,12 @@ def past_perfect_about(sentence: str, end: int) -> bool:
 ORDER = ("dawn", "morning", "midday", "afternoon", "evening", "night")
 _CUES: tuple[tuple[str, str], ...] = (
     (r"\b(?:dawn|daybreak|first light|sunrise|daylight was breaking)\b", "dawn"),
-    (r"\bmorning (?:light|sun|mist|fog|air|shift|bell)\b|\bthis morning\b|\bmorning\b(?! star)", "morning"),
+    (r"\bmorning (?:light|sun|mist|fog|air|shift|bell)\b|\bthis morning\b|"
+     r"\bmorning\b(?! star)", "morning"),
     (r"\b(?:noon|midday|sun (?:stood |was |hung )?high|high noon)\b", "midday"),
     (r"\bafternoon\b", "afternoon"),
-    (r"\b(?:dusk|sunset|sundown|twilight|evening|vespers|nightfall|last light|last red light)\b", "evening"),
+    (r"\b(?:dusk|sunset|sundown|twilight|evening|vespers|nightfall|last light|"
+     r"last red light)\b", "evening"),
     (r"\b(?:midnight|night|moonlight|full moon|stars were out|stars came out|"
      r"starlight|in the dark|the small hours)\b", "night"),
 )  # fmt: skip
@@ -243,19 +254,25 @@ def time_cues(sentence: str) -> list[tuple[int, str]]:
     """(position, part of day) for what the sentence's words say the time is now."""
     found: list[tuple[int, str]] = []
     masked = NOT_NOW.sub(lambda m: " " * len(m.group(0)), sentence)
-    if re.search(r"\bhad\b", sentence) and re.search(r"\bthat (?:morning|afternoon|evening)\b", sentence):
+    if re.search(r"\bhad\b", sentence) and re.search(
+        r"\bthat (?:morning|afternoon|evening)\b", sentence
+    ):
         return []
     for match in CLOCK.finditer(masked):
         raw = match.group("hour").lower()
         hour = _NUMBERS.get(raw) or int(raw)
         part = match.group("part").lower()
         if part == "morning":
-            found.append((match.start(), "night" if hour < 5 else "dawn" if hour < 7 else "morning"))
+            found.append(
+                (match.start(), "night" if hour < 5 else "dawn" if hour < 7 else "morning")
+            )
         elif part == "afternoon":
             found.append((match.start(), "midday" if hour == 12 else "afternoon"))
         else:
             found.append((match.start(), "evening" if 5 <= hour <= 9 else "night"))
-        masked = masked[: match.start()] + " " * (match.end() - match.start()) + masked[match.end() :]
+        masked = (
+            masked[: match.start()] + " " * (match.end() - match.start()) + masked[match.end() :]
+        )
     for match in CLOCK_24.finditer(masked):
         found.append((match.start(), _hour_part(int(match.group("h")))))
     if re.search(r"\bnight watch\b", sentence):
@@ -289,8 +306,8 @@ TIME_MARKER = re.compile(
     r"by the time|^by (?:dawn|noon|midday|nightfall|morning|evening|six|seven|eight|then)|"
     r"eventually|at last|finally|soon|meanwhile|passed|slept|woke|waited|all (?:day|night)|"
     r"overnight|dawned|the sun (?:rose|set|came up|went down)|when (?:the sun|morning|dawn|night)|"
-    r"^(?:at|by|around|toward|towards|near)\s+(?:dawn|first light|sunrise|daybreak|noon|midday|dusk|"
-    r"sunset|nightfall|midnight|sundown|\w+ o['’]clock)|"
+    r"^(?:at|by|around|toward|towards|near)\s+(?:dawn|first light|sunrise|daybreak|noon|"
+    r"midday|dusk|sunset|nightfall|midnight|sundown|\w+ o['’]clock)|"
     r"that (?:night|evening|afternoon|morning)|the (?:night|day|morning) wore on|as the sun)\b",
     re.I,
 )
@@ -327,11 +344,12 @@ def presence(sentence: str) -> tuple[str, set[str]] | None:
     match = PRESENCE.search(sentence)
     if match is None:
         return None
-    place = re.split(r",|\s+(?:as|while|and|watching|waiting|haggling|nursing|pruning|sorting|"
-                     r"pumping|eating|with)\s+", match.group("place"))[0]
+    place = re.split(
+        r",|\s+(?:as|while|and|watching|waiting|haggling|nursing|pruning|sorting|"
+        r"pumping|eating|with)\s+",
+        match.group("place"),
+    )[0]
     names = {
-        m.group(0)
-        for m in _PROPER.finditer(place)
-        if m.group(0).split()[0] not in ent.NOT_NAMES
+        m.group(0) for m in _PROPER.finditer(place) if m.group(0).split()[0] not in ent.NOT_NAMES
     }
     return place.strip(), names

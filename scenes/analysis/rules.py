@@ -19,8 +19,8 @@ from media_pipeline.text.vocabulary import canonical_genre
 from scenes.analysis import entities as ent
 from scenes.analysis import reading
 from scenes.analysis import words as wd
-from scenes.analysis.constraints import parse_rule
 from scenes.analysis.bible import Bible, Issue, character_id, copy_bible, empty_bible, unique_id
+from scenes.analysis.constraints import parse_rule
 from scenes.analysis.continuity import check_continuity, split_point
 
 SCIFI_HINTS = re.compile(
@@ -262,7 +262,8 @@ def more_people(passage: ent.Passage, cast: ent.Cast, places: set[str]) -> list[
             if not _is_person_name(name, places, cast) or cast.resolve(name) is not None:
                 continue
             acts = verb in ent.GENERAL_PERSON_VERBS or (
-                verb not in ("was", "is", "were", "are") and (verb.endswith("ed") or wd.lemma(verb) != verb)
+                verb not in ("was", "is", "were", "are")
+                and (verb.endswith("ed") or wd.lemma(verb) != verb)
             )
             if verb in ("is", "was") and len(name.split()) >= 2:
                 # "Ayasha Redcloud is the dome's chief botanist" (not "Dry Creek was a town")
@@ -297,17 +298,24 @@ def _kinds(cast: ent.Cast, passage: ent.Passage) -> None:
                 continue
             if not character["description"] or character["description"] in BARE_TITLES:
                 character["description"] = english_capitalise(kind)
-        for match in re.finditer(rf"(?P<name>{ent.NAME_WORD})\s+(?:is|was)\s+(?:the|a|an)\s+"
-                                 r"(?P<kind>(?:[a-z-]+\s+){0,3}?[a-z]+)\b", sentence):
+        for match in re.finditer(
+            rf"(?P<name>{ent.NAME_WORD})\s+(?:is|was)\s+(?:the|a|an)\s+"
+            r"(?P<kind>(?:[a-z-]+\s+){0,3}?[a-z]+)\b",
+            sentence,
+        ):
             character = cast.resolve(match.group("name"))
-            if character is not None and (not character["description"] or character["description"] in BARE_TITLES):
+            if character is not None and (
+                not character["description"] or character["description"] in BARE_TITLES
+            ):
                 character["description"] = english_capitalise(match.group("kind"))
 
 
 def _described_character(cast: ent.Cast, described: str, segment_number: int) -> dict[str, Any]:
     """A person the text only describes ("Pip's father"), kept under that description."""
     character = {
-        "entityId": character_id(described.replace("'s", "").replace("’s", ""), {c["entityId"] for c in cast.characters}),
+        "entityId": character_id(
+            described.replace("'s", "").replace("’s", ""), {c["entityId"] for c in cast.characters}
+        ),
         "canonicalName": described,
         "aliases": [],
         "description": english_capitalise(described),
@@ -339,9 +347,13 @@ def stated_rules(passage: ent.Passage, cast: ent.Cast) -> list[str]:
             constraint = parse_rule(core)
             if constraint is None or any(True for _ in cast.mentions(_rule_subject(core))):
                 continue
-            if re.match(rf"^{ent.NAME_WORD}\s+(?:can|cannot|can't|may|must|never|will|is|does)\b", core) and not re.match(
-                r"^(?:No|Nobody|Nothing|None|Whoever|Everyone|Anyone)\b", core
-            ) and not core.split()[0].endswith("s"):
+            if (
+                re.match(
+                    rf"^{ent.NAME_WORD}\s+(?:can|cannot|can't|may|must|never|will|is|does)\b", core
+                )
+                and not re.match(r"^(?:No|Nobody|Nothing|None|Whoever|Everyone|Anyone)\b", core)
+                and not core.split()[0].endswith("s")
+            ):
                 continue  # "Maya cannot sleep": about a person, not the world
             rules.append(english_capitalise(clause))
             break
@@ -372,8 +384,10 @@ def more_places(passage: ent.Passage, cast: ent.Cast) -> list[ent.PlaceFound]:
     for index, sentence in enumerate(passage.narration):
         for match in PLACE_AFTER.finditer(sentence):
             name = ent._trim_name(match.group("name"))
-            if not name or cast.resolve(name) is not None or any(
-                x in ent.NOT_NAMES or x.lower() in ent.TITLE_KEYS for x in name.split()
+            if (
+                not name
+                or cast.resolve(name) is not None
+                or any(x in ent.NOT_NAMES or x.lower() in ent.TITLE_KEYS for x in name.split())
             ):
                 continue
             if any(x in cast.by_word for x in name.split()):
@@ -381,7 +395,13 @@ def more_places(passage: ent.Passage, cast: ent.Cast) -> list[ent.PlaceFound]:
             found.append(ent.PlaceFound(name, "", index))
         for match in PLACE_NOUN_COMPOUND.finditer(sentence):
             name = match.group("name")
-            if name.split()[0] in wd.STOP or name.split()[0] in ("same", "other", "next", "old", "whole"):
+            if name.split()[0] in wd.STOP or name.split()[0] in (
+                "same",
+                "other",
+                "next",
+                "old",
+                "whole",
+            ):
                 name = " ".join(name.split()[1:])
             if len(name.split()) >= 2:
                 found.append(ent.PlaceFound(name, "", index))

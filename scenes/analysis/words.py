@@ -38,11 +38,11 @@ _IRREGULAR_BACK.update(
         "leapt": "leap", "swept": "sweep", "wept": "weep", "slept": "sleep", "lent": "lend",
         "sent": "send", "spent": "spend", "built": "build", "dealt": "deal", "meant": "mean",
         "led": "lead", "fed": "feed", "fled": "flee", "bled": "bleed", "sped": "speed",
-        "stuck": "stick", "struck": "strike", "swung": "swing", "clung": "cling",
+        "stuck": "stick", "swung": "swing", "clung": "cling",
         "found": "find", "dug": "dig",
         "spun": "spin", "won": "win", "hid": "hide", "shone": "shine", "tore": "tear",
-        "bore": "bear", "drew": "draw", "grew": "grow", "knew": "know", "blew": "blow",
-        "threw": "throw", "sought": "seek", "bought": "buy", "taught": "teach", "thought": "think",
+        "bore": "bear", "drew": "draw", "knew": "know", "blew": "blow",
+        "sought": "seek", "bought": "buy", "taught": "teach", "thought": "think",
         "limped": "limp",
     }
 )  # fmt: skip
@@ -71,6 +71,10 @@ def lemma(word: str) -> str:
     return english.base_form(w)
 
 
+def _split(text: str) -> set[str]:
+    return set(text.split())
+
+
 def words(text: str) -> list[str]:
     return [w.lower() for w in WORD.findall(text)]
 
@@ -88,16 +92,16 @@ def stem(word: str) -> str:
     return w[:-1] if len(w) > 3 and w.endswith("e") else w
 
 
-STOP = set(
+STOP = _split(
     """
     a an the of to in on at for with from by and or but its their his her our my your no not
     any all one can may must be is are was were been being have has had do does did will would
     shall should could might this that these those there here it they them he she we you i
-    every each some such than then so as into onto upon over under through across about
-    never ever only just also very much more most less own same other again still yet up down
-    out off away back who whom whose which what when where while whoever whatever anyone
-    anybody nobody someone everyone everybody nothing something everything none
-    """.split()
+    every each some such than then so as into onto upon over under through across about never
+    ever only just also very much more most less own same other again still yet up down out off
+    away back who whom whose which what when where while whoever whatever anyone anybody nobody
+    someone everyone everybody nothing something everything none
+    """
 )
 
 

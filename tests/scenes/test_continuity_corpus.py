@@ -59,4 +59,3 @@ def test_the_development_half_keeps_its_measured_rate(dev_rates, name):
 @pytest.mark.parametrize("name", sorted(CEILINGS))
 def test_the_development_half_raises_no_more_false_alarms(dev_rates, name):
     assert dev_rates[name] <= CEILINGS[name], f"{name} rose to {dev_rates[name]:.2f}"
-

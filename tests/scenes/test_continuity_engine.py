@@ -34,7 +34,7 @@ def vantry() -> dict[str, Any]:
     return rules.initial_bible(script=VANTRY)
 
 
-# --- issue 13: a rule stated in a text never contradicts itself -----------------------------------
+# --- issue 13: a rule stated in a text never contradicts itself ---
 
 
 def test_an_initial_script_that_states_a_world_rule_is_not_refused(vantry):
@@ -52,7 +52,9 @@ def test_a_rule_stated_again_in_a_continuation_is_not_a_contradiction(vantry):
 
 
 def test_crossing_the_raised_bridge_is_a_world_rule_error_quoting_rule_and_sentence(vantry):
-    text = "The horns were still sounding. Lena drove her car across the bridge while it stood raised."
+    text = (
+        "The horns were still sounding. Lena drove her car across the bridge while it stood raised."
+    )
     issues = errors(_check(vantry, text))
     assert [i["type"] for i in issues] == ["world_rule"]
     assert "no car and no walker can cross it" in issues[0]["description"]
@@ -60,7 +62,7 @@ def test_crossing_the_raised_bridge_is_a_world_rule_error_quoting_rule_and_sente
     assert issues[0]["suggestion"]
 
 
-# --- world rules as constraints --------------------------------------------------------------------
+# --- world rules as constraints ---
 
 
 def test_a_rule_is_read_into_subject_action_place_time_and_exception():
@@ -96,7 +98,7 @@ def test_a_broken_rule_is_caught_when_worded_differently_and_kept_when_only_disc
     assert errors(_check(bible, talked)) == []
 
 
-# --- status over time, memories ---------------------------------------------------------------------
+# --- status over time, memories ---
 
 
 COURIER = (
@@ -152,7 +154,7 @@ def test_a_flashback_runs_from_its_opener_to_its_closer():
     assert flags == [True, True, False, False]
 
 
-# --- names, places, time of day ----------------------------------------------------------------------
+# --- names, places, time of day ---
 
 
 def test_a_surname_misspelt_under_the_title_only_one_person_holds_is_name_drift():
