@@ -132,6 +132,7 @@ ABSENCE = re.compile(
     r"left behind|forgot|unarmed|nothing)\b|\w+less\b",
     re.I,
 )
+CLAUSES = re.compile(r";|:|,\s+(?:and|but|so|yet|while|though)\s+|\s+but\s+|,\s+(?=nobody|no one)")
 ORDINALS = re.compile(
     r"\b(?:third|fourth|fifth|sixth|three times|four times|five times|once more|yet again)\b",
     re.I,
@@ -607,6 +608,25 @@ class Checker:
             return False
         return parse_rule(sentence) is None  # the rule stated again is not its breach
 
+    def _acted_clause(self, c: Constraint, sentence: str) -> bool:
+        """Some clause of the sentence does the forbidden action, affirmatively: negation and
+        "would", "tried to" count in their own clause only ("Lou walked in, and nobody
+        stopped him" breaks a rule; "nobody walked in" does not)."""
+        if sentence.rstrip().endswith("?") or parse_rule(sentence.strip().rstrip(".!")):
+            return False
+        if re.match(r"^\W*(?:if|unless|whether|suppose|maybe|perhaps)\b", sentence, re.I):
+            return False
+        for clause in CLAUSES.split(sentence):
+            stems = {w.stem(x) for x in w.WORD.findall(clause)}
+            if not _has_any(clause, stems, c.action_keys()):
+                continue
+            if w.HYPOTHETICAL.search(clause):
+                continue
+            if w.NEGATION.search(clause) and not (c.unless and ABSENCE.search(clause)):
+                continue
+            return True
+        return False
+
     def _breaks(
         self,
         c: Constraint,
@@ -617,12 +637,7 @@ class Checker:
         holds: bool,
         part: str,
     ) -> bool:
-        if c.polarity != "forbidden" or not self._affirmative(sentence):
-            return False
-        negation = w.NEGATION.search(sentence)
-        if negation and not (c.unless and ABSENCE.search(sentence)):
-            return False
-        if not _has_any(sentence, stems, c.action_keys()):
+        if c.polarity != "forbidden" or not self._acted_clause(c, sentence):
             return False
         if re.search(
             r"\bhad\s+(?:\w+ly\s+)?(?:been\s+)?[a-z]+(?:ed|en|t)\b", sentence

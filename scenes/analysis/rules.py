@@ -31,6 +31,13 @@ SCIFI_HINTS = re.compile(
 MAX_TRAITS = 6
 MAX_EVENT_CHARS = 240
 BARE_TITLES = set(ent.TITLE_FORMS.values()) | {"Doctor"}
+# Roles that are also what people are called by ("the inspector" is "Inspector Okafor"); kin
+# words are not ("her brother" is no "Brother").
+OFFICE_TITLES = set(
+    """deputy sheriff marshal inspector detective sergeant coach reverend pastor judge mayor
+    governor senator professor doctor captain commander lieutenant officer agent councillor
+    bishop abbot chancellor admiral general colonel major""".split()
+)
 
 
 class RuleAnalyzer:
@@ -457,6 +464,10 @@ def _merge_person(
                 candidate["canonicalName"] = name
                 break
     role_title = ent.ROLE_TITLES.get(person.role, "")
+    last = person.role.split()[-1] if person.role else ""
+    if not role_title and last in OFFICE_TITLES:
+        # "His deputy, Rosa Valdez": she is also "Deputy Valdez".
+        role_title = ent.TITLE_FORMS[last]
     created = character is None
     if character is None:
         if not words:

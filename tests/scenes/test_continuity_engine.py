@@ -204,3 +204,25 @@ def test_the_time_of_day_jumping_without_a_marker_is_a_time_jump():
 def test_parts_of_the_day_are_read_from_what_a_sentence_says_is_now(sentence, part):
     cues = time_cues(sentence)
     assert (cues[-1][1] if cues else None) == part
+
+
+def test_a_breach_followed_by_nobody_stopping_it_is_still_a_breach():
+    bible = rules.initial_bible(
+        script="The Blue Door is the oldest club in Harbourside. Nobody enters the Blue Door "
+        "without a brass pin. Nell Okoro polished glasses behind the bar."
+    )
+    breach = "Nell walked into the Blue Door with bare lapels, and nobody stopped her."
+    assert [i["type"] for i in errors(_check(bible, breach))] == ["world_rule"]
+    kept = "Nell showed her brass pin at the door and walked into the Blue Door."
+    assert errors(_check(bible, kept)) == []
+
+
+def test_a_role_that_is_a_title_gives_the_titled_name():
+    bible = rules.initial_bible(
+        script="The precinct was quiet after midnight. Her sergeant, Mateo Ruiz, read the "
+        "reports aloud while Captain Hana Sato listened."
+    )
+    mateo = next(c for c in bible["characters"] if c["canonicalName"] == "Mateo Ruiz")
+    assert "Sergeant Ruiz" in mateo["aliases"]
+    issues = errors(_check(bible, "Sergeant Ruis closed the file and yawned."))
+    assert [i["type"] for i in issues] == ["name_drift"]
