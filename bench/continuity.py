@@ -1,8 +1,9 @@
 """Benchmark: the continuity engine on stories it has never seen (issue 17).
 
 Reads the labelled corpus in `tests/scenes/continuity_corpus/` (24 worlds, each an initial
-script, its gold bible and 9 continuations) and, for the development and the held-out half
-separately (`split.yaml`), does what a scene's jobs do:
+script, its gold bible and 9 continuations, plus 6 fresh worlds written after tuning) and,
+for the development half, the held-out half and the fresh worlds separately (`split.yaml`),
+does what a scene's jobs do:
 
 - the bible of segment 1 from the initial script (`initial_bible`), then the scene-creation
   job's own check of that script against it (`validate`, segment 1): an error there is an
@@ -20,7 +21,7 @@ It reports, as markdown:
 - the extracted bible against the gold bible: precision and recall of characters, aliases,
   world rules and places, and how many characters got the right status (active or not).
 
-    PYTHONPATH=$PWD .venv/bin/python bench/continuity.py            # both halves
+    PYTHONPATH=$PWD .venv/bin/python bench/continuity.py            # every part
     PYTHONPATH=$PWD .venv/bin/python bench/continuity.py --half dev --details
 
 `--details` lists every miss and false alarm, for the development half only: the held-out
@@ -65,16 +66,16 @@ def _setup_django() -> None:
 
 
 def load_corpus(half: str | None = None) -> list[dict[str, Any]]:
-    """The worlds of one half ("dev" or "heldout"), or all of them, in id order."""
+    """The worlds of one part ("dev", "heldout" or "fresh"), or all of them, in id order."""
     import yaml
 
     split = yaml.safe_load((CORPUS / "split.yaml").read_text())
-    wanted = set(split[half]) if half else set(split["dev"]) | set(split["heldout"])
+    part_of = {world_id: part for part, ids in split.items() for world_id in ids}
     worlds = []
     for path in sorted(CORPUS.glob("w*.yaml")):
         world = yaml.safe_load(path.read_text())
-        if world["id"] in wanted:
-            world["half"] = "dev" if world["id"] in split["dev"] else "heldout"
+        if world["id"] in part_of and (half is None or part_of[world["id"]] == half):
+            world["half"] = part_of[world["id"]]
             worlds.append(world)
     return worlds
 
@@ -333,13 +334,13 @@ def report(half: str, counts: Counts) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--half", choices=("dev", "heldout", "both"), default="both")
+    parser.add_argument("--half", choices=("dev", "heldout", "fresh", "all"), default="all")
     parser.add_argument("--backend", choices=("rules", "llm"), default="rules")
     parser.add_argument("--details", action="store_true", help="misses, dev half only")
     parser.add_argument("--json", type=Path, help="write the rates here")
     args = parser.parse_args(argv)
     _setup_django()
-    halves = ("dev", "heldout") if args.half == "both" else (args.half,)
+    halves = ("dev", "heldout", "fresh") if args.half == "all" else (args.half,)
     results = {}
     for half in halves:
         counts = run(half, args.backend)

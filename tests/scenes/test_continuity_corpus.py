@@ -40,7 +40,9 @@ def dev_rates() -> dict[str, float]:
 def test_the_corpus_halves_are_disjoint_and_complete():
     dev = {w["id"] for w in load_corpus("dev")}
     held = {w["id"] for w in load_corpus("heldout")}
-    assert len(dev) == len(held) == 12 and not dev & held
+    fresh = {w["id"] for w in load_corpus("fresh")}
+    assert len(dev) == len(held) == 12 and len(fresh) == 6
+    assert not dev & held and not (dev | held) & fresh
     for world in load_corpus():
         kinds = [c["kind"] for c in world["continuations"]]
         assert kinds.count("clean") >= 5 and len(kinds) >= 8
