@@ -60,9 +60,11 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "go_dark": ("dark", "went out", "go out", "extinguish", "dous", "blew out", "blow out",
                 "turn down", "turned down", "snuff"),
     "carry": ("carry", "strap", "hip", "holster", "sash", "belt", "armed", "wear", "wore",
-              "bring", "brought", "still in", "in his hand", "in her hand"),
+              "bring", "brought", "still in", "still on", "in his hand", "in her hand",
+              "with his", "with her"),
     "bring": ("bring", "brought", "carry", "took out", "take out", "pocket", "scroll",
-              "in his hand", "in her hand", "with him", "with her"),
+              "in his hand", "in her hand", "with him", "with her", "with his", "still on",
+              "still in", "on his belt", "on her belt", "strapped"),
     "dance": ("danc", "waltz", "cotillion", "reel", "quadrill", "took his hand",
               "took captain", "hand for"),
     "spar": ("spar", "round", "box", "fought"),
@@ -103,6 +105,8 @@ NOUN_CLASSES: dict[str, tuple[str, ...]] = {
     "magic": ("magic", "spell", "charm", "hex", "enchant"),
     "lamp": ("lamp", "light", "lantern", "beam", "wick"),
     "plant": ("plant", "seed", "seedl", "crop", "wheat", "bean", "flower", "tree"),
+    "food": ("food", "pie", "cake", "bread", "fruit", "meat", "soup", "honey", "appl", "plum",
+             "stew", "sweet", "biscuit", "pastry", "dumpling", "rice", "feast", "meal", "bite"),
     "ship": ("ship", "boat", "vessel", "trawler", "ferry", "barge", "schooner", "freighter",
              "tanker", "yacht", "sloop", "galleon", "submarin", "hauler", "craft", "skiff"),
     "boat": ("boat", "ship", "vessel", "trawler", "ferry", "barge", "skiff", "dinghy", "canoe"),
@@ -224,7 +228,8 @@ LEAD_PLACE = re.compile(
     re.I,
 )
 QUANTIFIED = re.compile(
-    rf"^(?P<subj>{_NEG_QUANT})(?:\s+and\s+(?P<subj2>{_NEG_QUANT}))?(?:\s+in\s+[\w\s'’]+?)?\s+"
+    rf"^(?P<subj>{_NEG_QUANT})(?:\s+and\s+(?P<subj2>{_NEG_QUANT}))?"
+    rf"(?:\s+(?:in|to|of|on|at|from|with|inside|outside)\s+(?:the\s+)?[\w'’-]+)?\s+"
     rf"(?:(?P<aux>{_AUX}|{_NEG_AUX})\s+(?P<be>(?:be|is|are|gets?)\s+)?(?P<verb>[a-z][\w-]*)|"
     rf"(?P<be2>(?:is|are|gets?)\s+)(?P<verb2>[a-z][\w-]*)|"
     rf"(?P<verb3>[a-z][\w-]*(?:s|es)))(?P<rest>(?:\s.*)?)$",
@@ -250,10 +255,11 @@ PREP_SPLIT = re.compile(
     re.I,
 )
 WHEN_SPLIT = re.compile(
-    r"\b(?P<kind>before|after|until|while|when|whenever|during|between)\s+(?P<cond>.+)$", re.I
+    r"\b(?P<kind>before|after|until|while|when|whenever|during|between|once)\s+(?P<cond>.+)$",
+    re.I,
 )
 UNLESS_SPLIT = re.compile(
-    r"\b(?:without|unless (?:they|he|she|you|it) (?:has|have|carr\w+|wear\w*|show\w*))\s+"
+    r"\b(?:without|except|but|unless (?:they|he|she|you|it) (?:has|have|carr\w+|wear\w*|show\w*))\s+"
     r"(?P<item>.+?)(?=$|\s+(?:in|on|at|inside|past|before|after|while|when|until|into)\b)",
     re.I,
 )
@@ -374,6 +380,11 @@ def _parse_clause(clause: str, text: str) -> Constraint | None:
         rest = quantified.group("rest")
     elif negated:
         verb = negated.group("verb").lower()
+        aux = core[negated.end("subj") : negated.start("verb")].strip().lower()
+        if aux == "never" and (
+            verb.endswith("ed") or (w.lemma(verb) != verb and not verb.endswith("s"))
+        ):
+            return None  # "the music never stopped": what happened, not a law
         head = _head(negated.group("subj"))
         if not head or _personal(negated.group("subj")):
             return None
@@ -418,6 +429,7 @@ def _personal(subject: str) -> bool:
 
 
 def _read_rest(constraint: Constraint, rest: str, *, head_verb: str) -> None:
+    rest = re.split(r",\s*(?:or|and|but|so)\s+", rest)[0]
     rest = " " + rest.strip() + " "
     count = COUNT.search(rest)
     if count:
@@ -458,6 +470,7 @@ def _read_rest(constraint: Constraint, rest: str, *, head_verb: str) -> None:
             )
             if head_verb == "fly":
                 constraint.action_class = "fly"
+    obj = re.split(r"\s+of\s+", obj)[0]
     if re.fullmatch(r"\s*(?:it|them)\s*", obj):
         obj = " ".join(sorted(constraint.when))  # "cross it": the thing the condition names
     constraint.objects |= _head(obj)
@@ -481,6 +494,25 @@ def _has_any(sentence: str, stems: set[str], keys: Iterable[str]) -> bool:
             if any(s in (key, root) or (len(root) >= 4 and s.startswith(root)) for s in stems):
                 return True
     return False
+
+
+def _first_key(text: str, keys: Iterable[str]) -> int:
+    """Where the first word or phrase of `keys` stands in `text` (its end when none does)."""
+    lowered = text.lower()
+    best = len(text)
+    for key in keys:
+        if " " in key:
+            at = lowered.find(key)
+            if at >= 0:
+                best = min(best, at)
+            continue
+        root = w.stem(key)
+        for match in w.WORD.finditer(text):
+            s = w.stem(match.group(0))
+            if s in (key, root) or (len(root) >= 4 and s.startswith(root)):
+                best = min(best, match.start())
+                break
+    return best
 
 
 def _noun_keys(nouns: set[str]) -> set[str]:
@@ -599,7 +631,11 @@ class Checker:
                 and not kinds & MACHINES
             ):
                 return True
-        return bool(re.search(r"(?:^|\s)[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+\s+[a-z]+(?:ed|t)\b", sentence))
+        for match in re.finditer(r"(?:^|\s)[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+\s+([a-z]+)\b", sentence):
+            verb = match.group(1)
+            if verb.endswith(("ed", "t")) or (w.lemma(verb) != verb and not verb.endswith("s")):
+                return True
+        return False
 
     def _affirmative(self, sentence: str) -> bool:
         if sentence.rstrip().endswith("?"):
@@ -620,9 +656,12 @@ class Checker:
             stems = {w.stem(x) for x in w.WORD.findall(clause)}
             if not _has_any(clause, stems, c.action_keys()):
                 continue
-            if w.HYPOTHETICAL.search(clause):
+            # What the clause says up to its action ("so the merchant could read" after it
+            # is a purpose, not a doubt about the act).
+            head = clause[: _first_key(clause, c.action_keys()) + 1]
+            if w.HYPOTHETICAL.search(head):
                 continue
-            if w.NEGATION.search(clause) and not (c.unless and ABSENCE.search(clause)):
+            if w.NEGATION.search(head) and not (c.unless and ABSENCE.search(clause)):
                 continue
             return True
         return False

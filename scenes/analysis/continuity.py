@@ -668,6 +668,7 @@ def similar_names(passage: ent.Passage, cast: ent.Cast) -> list[Issue]:
             near = {
                 c["entityId"]: c
                 for c in cast.characters
+                if not re.search(r"['’]s\s", c["canonicalName"])  # "Pip's father": no name
                 for x in unknown
                 for k in {k for n in ent.Cast.names(c) for k in ent.name_words(n)}
                 if similar(x, k)

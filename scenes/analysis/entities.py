@@ -155,7 +155,7 @@ GIVEN_NAME_TITLES |= {"Uncle", "Aunt", "Auntie", "Mama", "Papa", "Master", "Okam
 
 # Names in any Latin script ("Jóannes", "Bjørn", "Lucía"), hyphenated ("Abiodun-Park").
 _UP, _LO = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
-NAME_WORD = rf"(?:[{_UP}]['’])?[{_UP}][{_LO}]*[{_UP}]?[{_LO}]+(?:-[{_UP}][{_LO}]+)?"
+NAME_WORD = rf"(?:[{_UP}]['’])?[{_UP}][{_LO}]*[{_UP}]?[{_LO}]+(?:-[{_UP}{_LO}][{_LO}]+)?"
 NAME = rf"{NAME_WORD}(?:\s+{NAME_WORD}){{0,2}}"
 _TITLE_ALT = "|".join(
     re.escape(form.title()) if not form.endswith(".") else re.escape(form.capitalize())

@@ -47,7 +47,9 @@ DEPARTED = (
     r"had gone away|went away|gone away|left for good|left forever|never came back|"
     r"never come back|never returned|would not be back|will not be back|won't be back|"
     r"wouldn't be back|fled to|emigrated|moved away|was transferred|been transferred|"
-    r"was banished|was exiled|is away|was away|is abroad|was abroad|"
+    r"was banished|was exiled|is away|was away|is abroad|was abroad|retired to|"
+    r"would not return|will not return|did not return|never to return|not coming back|"
+    r"never (?:came|walked|got|went|made it|found (?:his|her|their) way) (?:back|out|home)|"
     r"(?:is|was) with (?:his|her|their) regiment|left \w+ on the|left for \w+ and"
 )
 ASLEEP = (
@@ -99,6 +101,8 @@ def _subjects(sentence: str, cast: ent.Cast) -> list[tuple[int, int, Any]]:
     """(start, end, character-or-description) for the people a sentence names, in order."""
     described: list[tuple[int, int, Any]] = []
     for match in DESCRIBED.finditer(sentence):
+        if re.match(r",\s+[A-ZÀ-ÖØ-Þ]", sentence[match.end() :]):
+            continue  # "Wren's grandmother, Nana Ife,": the name that follows is who it is
         # A described person the bible already holds is that character; else the words.
         known = cast.resolve(match.group(0))
         described.append((match.start(), match.end(), known or match.group(0)))
@@ -123,11 +127,19 @@ def status_changes(passage: ent.Passage, cast: ent.Cast) -> list[StatusChange]:
             said = sentence[clause : match.end()]
             if NOT_SO.search(said) or sentence.rstrip().endswith("?"):
                 continue
-            before = [m for m in mentions if m[1] <= match.start()]
+            before = [
+                m
+                for m in mentions
+                if m[1] <= match.start() and not re.match(r"['’]s\b", sentence[m[1] :])
+            ]  # "Chen's old informant, Little Fang, was found dead": not Chen
             in_clause = [m for m in before if m[0] >= clause]
             subject: Any = None
             if in_clause:
                 subject = in_clause[-1][2] if len(in_clause) == 1 else in_clause[0][2]
+            elif clause > 0 and before and re.match(
+                r"\s*(?:had|has|would|will|was|were|is|never|then|\w+ed)\b", sentence[clause:]
+            ):
+                subject = before[0][2]  # "X had gone ..., and would not return": X
             elif re.search(r"\b(?:he|she|they)\b", said, re.I) and before:
                 subject = before[-1][2]
             elif (

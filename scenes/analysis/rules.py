@@ -142,6 +142,9 @@ def absorb(bible: Bible, *, text: str, shots: list[Shot], segment_number: int) -
 
     # People found on strong evidence first, so a person is never taken for a place.
     strong = [p for p in ent.find_people(passage, known_places) if p.strong]
+    # Named by apposition, "called", "who": people before any place is read.
+    named = more_people(passage, cast, known_places)
+    strong += named
     person_words = set(cast.by_name) | {w.lower() for w in cast.by_word}
     person_words |= {p.name.lower() for p in strong} | {
         w.lower() for p in strong for w in p.name.split()
@@ -153,7 +156,7 @@ def absorb(bible: Bible, *, text: str, shots: list[Shot], segment_number: int) -
     speakers = [speaker for shot in shots for speaker, _line in shot.dialogue]
     for person in ent.find_people(passage, place_names, speakers):
         _merge_person(cast, person, passage, segment_number)
-    for person in more_people(passage, cast, place_names):
+    for person in named + more_people(passage, cast, place_names):
         _merge_person(cast, person, passage, segment_number)
     _kinds(cast, passage)
     _relationships(cast, passage)
@@ -172,7 +175,9 @@ def absorb(bible: Bible, *, text: str, shots: list[Shot], segment_number: int) -
             character["isActive"] = True
 
     rules = setting["worldRules"]
-    for rule in ent.find_world_rules(passage, cast) + stated_rules(passage, cast):
+    found = stated_rules(passage, cast)
+    found += [r for r in ent.find_world_rules(passage, cast) if not any(_same_rule(r, f) for f in found)]
+    for rule in found:
         if not any(_same_rule(rule, r) for r in rules):
             rules.append(rule)
     for place in more_places(passage, cast):
@@ -220,6 +225,11 @@ NAMED = re.compile(
     rf"\b(?:a|an)\s+(?P<role>(?:[\w'’-]+\s+){{0,4}}?)(?:named|called|code-named)\s+"
     rf"(?P<name>{_NAME})"
 )
+RELATIVE = re.compile(rf"(?P<name>{_NAME}),\s+who\s+(?:had\s+|has\s+|was\s+|is\s+)?[a-z]+")
+THE_APPOSITION = re.compile(
+    rf"\b(?:[Hh]er|[Hh]is|[Tt]heir|[Oo]ur|[Mm]y)\s+(?P<role>[a-z][\w-]+),\s+the\s+"
+    rf"(?P<name>{ent.NAME_WORD}(?:\s+{ent.NAME_WORD})?)\s*,"
+)
 SUBJECT = re.compile(rf"(?:^|(?<=,\s)|(?<=\band\s))(?P<name>{_NAME})\s+(?P<verb>[a-z]+)\b")
 PLACE_WORDS = re.compile(
     rf"\b(?:{ent.PLACE_SUFFIXES}|Gate|Rock|Club|Diner|Hall|Inn|Hotel|House|Bridge|Brook|Hollow|"
@@ -259,6 +269,16 @@ def more_people(passage: ent.Passage, cast: ent.Cast, places: set[str]) -> list[
             name = ent._trim_name(match.group("name"))
             if _is_person_name(name, places, cast):
                 found.append(_found(name, match.group("role")))
+        for match in RELATIVE.finditer(sentence):
+            name = re.sub(r"^(?:Old|Young|Poor|Dear|Mad)\s+", "", ent._trim_name(match.group("name")))
+            if _is_person_name(name, places, cast) and not ent._after_article(
+                sentence, match.start()
+            ):
+                found.append(_found(name))
+        for match in THE_APPOSITION.finditer(sentence):
+            name = ent._trim_name(match.group("name"))
+            if _is_person_name(name, places, cast):
+                found.append(_found(f"the {name}" if False else name, match.group("role")))
         for match in NAMED.finditer(sentence):
             name = ent._trim_name(match.group("name"))
             if _is_person_name(name, places, cast):
