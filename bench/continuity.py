@@ -66,7 +66,7 @@ def _setup_django() -> None:
 
 
 def load_corpus(half: str | None = None) -> list[dict[str, Any]]:
-    """The worlds of one part ("dev", "heldout" or "fresh"), or all of them, in id order."""
+    """The worlds of one part ("dev", "heldout", "fresh", "fresh2"), or all, in id order."""
     import yaml
 
     split = yaml.safe_load((CORPUS / "split.yaml").read_text())
@@ -334,13 +334,15 @@ def report(half: str, counts: Counts) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--half", choices=("dev", "heldout", "fresh", "all"), default="all")
+    parser.add_argument(
+        "--half", choices=("dev", "heldout", "fresh", "fresh2", "all"), default="all"
+    )
     parser.add_argument("--backend", choices=("rules", "llm"), default="rules")
     parser.add_argument("--details", action="store_true", help="misses, dev half only")
     parser.add_argument("--json", type=Path, help="write the rates here")
     args = parser.parse_args(argv)
     _setup_django()
-    halves = ("dev", "heldout", "fresh") if args.half == "all" else (args.half,)
+    halves = ("dev", "heldout", "fresh", "fresh2") if args.half == "all" else (args.half,)
     results = {}
     for half in halves:
         counts = run(half, args.backend)
