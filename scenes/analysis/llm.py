@@ -5,8 +5,11 @@ checked (bible.normalise_bible / normalise_issues): fields repaired where they c
 answer refused where they cannot, and then the rule analysis is used instead, with a warning
 in the log and the job's log. A model's bible may not lose what the story already had: the
 characters, events and threads of the old version are kept, ids stay stable, and the style
-guide stays as the scene began. Continuity: the model's issues are added to the rule checks,
-which are precise and cheap, so a model that misses "Captain Williams" cannot let it through.
+guide stays as the scene began. Continuity: the rule checks find candidates and the model,
+asked for structured output (a JSON schema), confirms or rejects each and adds what they miss
+(`combine`): a rejected candidate stays as a warning, an addition must quote the text, and a
+candidate the model says nothing about stands, so a model that misses "Captain Williams"
+cannot let it through.
 """
 
 from __future__ import annotations
