@@ -259,7 +259,8 @@ WHEN_SPLIT = re.compile(
     re.I,
 )
 UNLESS_SPLIT = re.compile(
-    r"\b(?:without|except|but|unless (?:they|he|she|you|it) (?:has|have|carr\w+|wear\w*|show\w*))\s+"
+    r"\b(?:without|except|but|"
+    r"unless (?:they|he|she|you|it) (?:has|have|carr\w+|wear\w*|show\w*))\s+"
     r"(?P<item>.+?)(?=$|\s+(?:in|on|at|inside|past|before|after|while|when|until|into)\b)",
     re.I,
 )

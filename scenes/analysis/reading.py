@@ -136,8 +136,12 @@ def status_changes(passage: ent.Passage, cast: ent.Cast) -> list[StatusChange]:
             subject: Any = None
             if in_clause:
                 subject = in_clause[-1][2] if len(in_clause) == 1 else in_clause[0][2]
-            elif clause > 0 and before and re.match(
-                r"\s*(?:had|has|would|will|was|were|is|never|then|\w+ed)\b", sentence[clause:]
+            elif (
+                clause > 0
+                and before
+                and re.match(
+                    r"\s*(?:had|has|would|will|was|were|is|never|then|\w+ed)\b", sentence[clause:]
+                )
             ):
                 subject = before[0][2]  # "X had gone ..., and would not return": X
             elif re.search(r"\b(?:he|she|they)\b", said, re.I) and before:

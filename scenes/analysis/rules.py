@@ -33,10 +33,10 @@ MAX_EVENT_CHARS = 240
 BARE_TITLES = set(ent.TITLE_FORMS.values()) | {"Doctor"}
 # Roles that are also what people are called by ("the inspector" is "Inspector Okafor"); kin
 # words are not ("her brother" is no "Brother").
-OFFICE_TITLES = set(
+OFFICE_TITLES = ent._words(
     """deputy sheriff marshal inspector detective sergeant coach reverend pastor judge mayor
     governor senator professor doctor captain commander lieutenant officer agent councillor
-    bishop abbot chancellor admiral general colonel major""".split()
+    bishop abbot chancellor admiral general colonel major"""
 )
 
 
@@ -176,7 +176,9 @@ def absorb(bible: Bible, *, text: str, shots: list[Shot], segment_number: int) -
 
     rules = setting["worldRules"]
     found = stated_rules(passage, cast)
-    found += [r for r in ent.find_world_rules(passage, cast) if not any(_same_rule(r, f) for f in found)]
+    found += [
+        r for r in ent.find_world_rules(passage, cast) if not any(_same_rule(r, f) for f in found)
+    ]
     for rule in found:
         if not any(_same_rule(rule, r) for r in rules):
             rules.append(rule)
@@ -270,7 +272,9 @@ def more_people(passage: ent.Passage, cast: ent.Cast, places: set[str]) -> list[
             if _is_person_name(name, places, cast):
                 found.append(_found(name, match.group("role")))
         for match in RELATIVE.finditer(sentence):
-            name = re.sub(r"^(?:Old|Young|Poor|Dear|Mad)\s+", "", ent._trim_name(match.group("name")))
+            name = re.sub(
+                r"^(?:Old|Young|Poor|Dear|Mad)\s+", "", ent._trim_name(match.group("name"))
+            )
             if _is_person_name(name, places, cast) and not ent._after_article(
                 sentence, match.start()
             ):
@@ -278,7 +282,7 @@ def more_people(passage: ent.Passage, cast: ent.Cast, places: set[str]) -> list[
         for match in THE_APPOSITION.finditer(sentence):
             name = ent._trim_name(match.group("name"))
             if _is_person_name(name, places, cast):
-                found.append(_found(f"the {name}" if False else name, match.group("role")))
+                found.append(_found(name, match.group("role")))
         for match in NAMED.finditer(sentence):
             name = ent._trim_name(match.group("name"))
             if _is_person_name(name, places, cast):
