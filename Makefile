@@ -40,12 +40,13 @@ run: migrate
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-APPS := config accounts catalog scenes jobs moderation media_pipeline projects studio
+APPS := config accounts catalog scenes jobs moderation media_pipeline projects studio storytext
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy $(APPS)
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

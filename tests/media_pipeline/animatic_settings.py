@@ -728,7 +728,7 @@ def judge(case: Case, *, width: int = 320, height: int = 180) -> Verdict:
     what the drawings are of against the labels."""
     from media_pipeline.backends.animatic import ShotRender
     from media_pipeline.request import RenderOptions, RenderRequest
-    from media_pipeline.script import script_to_shots
+    from storytext.script import script_to_shots
 
     shots = script_to_shots(case.script, total_duration=8.0, style="cinematic")
     request = RenderRequest(
