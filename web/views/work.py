@@ -165,13 +165,17 @@ def _job(request: HttpRequest, job_id: str) -> Job:
     return job
 
 
-def _done_url(job: Job) -> str:
-    """Where a finished scene job sends the reader: the scene, playing the new segment."""
-    segment_id = (job.result or {}).get("segmentId")
+def _scene_url(job: Job) -> str:
+    """The scene a scene job works on ("" for other jobs); live.js adds the new segment."""
     if job.scene_id and job.type in (SCENE_CREATION, SCENE_CONTINUATION):
-        url = reverse("web:scene", args=[job.scene_id])
-        return f"{url}?segment={segment_id}#player" if segment_id else url
+        return reverse("web:scene", args=[job.scene_id])
     return ""
+
+
+def _result_url(job: Job) -> str:
+    """Where a finished scene job sends the reader: the scene, playing the new segment."""
+    url, segment_id = _scene_url(job), (job.result or {}).get("segmentId")
+    return f"{url}?segment={segment_id}#player" if url and segment_id else url
 
 
 @login_required
@@ -198,7 +202,8 @@ def job(request: HttpRequest, job_id: str) -> HttpResponse:
             "issues": error.get("issues") or [],
             "retry_form": retry_form,
             "scene": scene,
-            "done_url": _done_url(found),
+            "done_url": _scene_url(found),
+            "result_url": _result_url(found),
             "is_active": found.status in ACTIVE_STATUSES,
             "has_text": "text" in (found.input or {}),
         },

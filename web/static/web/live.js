@@ -60,6 +60,8 @@
     if (event.type === "job_complete") {
       ended = true;
       var done = jobBox.getAttribute("data-done-url");
+      var segment = event.result && event.result.segmentId;
+      if (done && segment) done += "?segment=" + encodeURIComponent(segment) + "#player";
       if (done) window.location.assign(done); else window.location.reload();
     } else if (event.type === "job_failed" || event.type === "job_cancelled") {
       ended = true;
