@@ -125,6 +125,15 @@ def record_socket(page: Any) -> list[dict[str, Any]]:
     return frames
 
 
+def snap(page: Any, name: str) -> None:
+    """Screenshot the page as it is at both widths (a state that only a scenario reaches)."""
+    folder, size = screenshots_dir(), page.viewport_size
+    for width, viewport in WIDTHS.items():
+        page.set_viewport_size(viewport)
+        page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size(size)
+
+
 def wait_played(page: Any, seconds: float = 0.5) -> None:
     """The scene's video plays: its time advances past `seconds`."""
     page.evaluate(
@@ -136,9 +145,7 @@ def wait_played(page: Any, seconds: float = 0.5) -> None:
 
 
 @pytest.mark.timeout(900)
-def test_a_new_user_creates_continues_fixes_a_violation_and_recovers_from_a_race(
-    server, chromium
-):
+def test_a_new_user_creates_continues_fixes_a_violation_and_recovers_from_a_race(server, chromium):
     page = new_page(chromium, server)
     frames = record_socket(page)
     sign_up(page, "newwriter")
@@ -151,6 +158,7 @@ def test_a_new_user_creates_continues_fixes_a_violation_and_recovers_from_a_race
     page.get_by_role("button", name="Create the scene").click()
     page.wait_for_url(re.compile(r"/my/jobs/job_"))
     assert page.locator("#job-stages li").count() == 5
+    snap(page, "job-live")
     page.wait_for_url(re.compile(r"/scenes/scn_[^/]+/\?segment=seg_"), timeout=RENDER_TIMEOUT_MS)
     progress = [f for f in frames if f.get("type") == "job_progress"]
     assert {f["stage"] for f in progress} >= {"script_expansion", "video_generation"}
@@ -167,6 +175,8 @@ def test_a_new_user_creates_continues_fixes_a_violation_and_recovers_from_a_race
     error.wait_for(timeout=RENDER_TIMEOUT_MS)
     assert "Captain Williams" in error.inner_text()
     assert "Suggestion:" in error.inner_text()
+    assert not axe_violations(page)
+    snap(page, "job-continuity-violation")
     page.get_by_label("Your text, edited").fill(FIXED)
     page.get_by_role("button", name=re.compile("^Retry")).click()
     page.wait_for_url(re.compile(r"/scenes/scn_[^/]+/\?segment=seg_"), timeout=RENDER_TIMEOUT_MS)
@@ -191,6 +201,8 @@ def test_a_new_user_creates_continues_fixes_a_violation_and_recovers_from_a_race
     assert "Someone else continued this scene first" in conflict.inner_text()
     assert "Kai ran to the bridge." in page.content()
     assert page.get_by_label("What happens next").input_value() == CONTINUATION
+    assert not axe_violations(page)
+    snap(page, "continue-version-conflict")
     page.get_by_role("button", name="Continue from version 3").click()
     page.wait_for_url(re.compile(r"/scenes/scn_[^/]+/\?segment=seg_"), timeout=RENDER_TIMEOUT_MS)
     assert page.locator("ol.segments > li[data-segment]").count() == 4

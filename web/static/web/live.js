@@ -42,7 +42,7 @@
       }
       if (value) {
         item.className = "stage-" + value;
-        if (text) text.textContent = value.replace("_", " ");
+        if (text) text.textContent = label(value);
       }
     }
   }
