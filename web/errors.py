@@ -20,6 +20,7 @@ def _is_api(request: HttpRequest) -> bool:
 
 
 def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    body: str
     try:
         body = loader.render_to_string(
             "web/error.html",

@@ -115,7 +115,9 @@ class IdeaForm(forms.Form):
 
     def __init__(self, *args: Any, categories: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category_id"].choices = categories
+        field = self.fields["category_id"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = categories
 
 
 class SceneCreateForm(forms.Form):
@@ -152,7 +154,9 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: Any, targets: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = targets
+        field = self.fields["target"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = targets
 
 
 class ProjectForm(forms.Form):

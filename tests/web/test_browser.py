@@ -11,6 +11,7 @@ axe-core violation.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterator
@@ -114,10 +115,8 @@ def record_socket(page: Any) -> list[dict[str, Any]]:
 
     def on_socket(socket: Any) -> None:
         def received(payload: Any) -> None:
-            try:
+            with contextlib.suppress(TypeError, ValueError):
                 frames.append(json.loads(payload))
-            except (TypeError, ValueError):
-                pass
 
         socket.on("framereceived", received)
 

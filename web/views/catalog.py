@@ -81,8 +81,10 @@ def ideas(request: HttpRequest) -> HttpResponse:
     if sort not in IDEA_SORTS:
         sort = "newest"
     queryset = catalog_selectors.idea_list(viewer=request.user, sort=sort)
-    params = {
-        k: v for k, v in request.GET.items() if k in ("topic_id", "category_id", "user_id", "tags")
+    params: dict[str, str] = {
+        key: str(value)
+        for key, value in request.GET.items()
+        if key in ("topic_id", "category_id", "user_id", "tags")
     }
     error = ""
     try:

@@ -52,8 +52,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
         {
             "projects": project_selectors.project_list_for(user=user).order_by("-updated_at")[:12],  # type: ignore[arg-type]
             "invitations": project_selectors.invitation_list_for(
-                user=user,
-                status=InvitationStatus.PENDING,  # type: ignore[arg-type]
+                user=user,  # type: ignore[arg-type]
+                status=InvitationStatus.PENDING,
             ),
             "jobs": job_selectors.job_list_for(user=user).order_by("-created_at")[:10],
             "form": ProjectForm(),
