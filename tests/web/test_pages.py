@@ -291,3 +291,17 @@ def test_a_viewer_cannot_invite(browser, user, other_user):
 
 def test_the_favicon_and_static_pages_are_served(client):
     assert client.get("/favicon.ico")["Location"].endswith("favicon.svg")
+
+
+def test_a_failing_page_is_the_sites_500_page_without_a_stack_trace(monkeypatch):
+    from web.views import catalog
+
+    def broken(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(catalog.catalog_selectors, "topic_list", broken)
+    response = Client(raise_request_exception=False).get("/browse/")
+    assert response.status_code == 500
+    body = text(response)
+    assert "Something went wrong" in body
+    assert "RuntimeError" not in body and "Traceback" not in body
