@@ -13,8 +13,8 @@ from django.urls import reverse
 from catalog import selectors as catalog_selectors
 from catalog import services as catalog_services
 from catalog.filters import IdeaFilter
-from catalog.models import ModerationStatus as IdeaModeration
 from config.api.errors import ApiError
+from moderation.choices import ModerationStatus as IdeaModeration
 from scenes import selectors as scene_selectors
 from web.forms import IdeaForm, add_api_error
 from web.views.common import paginate, viewer_key

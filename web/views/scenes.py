@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from catalog import selectors as catalog_selectors
 from catalog import services as catalog_services
-from catalog.models import ModerationStatus as IdeaModeration
 from config.api.errors import ApiError, ErrorCode
 from moderation import services as moderation_services
+from moderation.choices import ModerationStatus as IdeaModeration
 from scenes import selectors, services
 from scenes.models import Scene
 from web.forms import ContinueForm, ReportForm, SceneCreateForm, add_api_error

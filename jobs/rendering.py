@@ -16,12 +16,11 @@ from config.files import signed_url
 from jobs.costs import video_estimate
 from jobs.engine import StageContext
 from jobs.registry import CostEstimate, Stage
+from jobs.reporting import StageReporter
 from media_pipeline import pipeline, storage
-from media_pipeline import registry as models
 from media_pipeline.backends.base import Reporter, SpanReporter
 from media_pipeline.pipeline import OUTPUT_DIR, SOUNDTRACK
 from media_pipeline.request import RenderRequest
-from studio.reporting import StageReporter
 
 MP4 = "video.mp4"
 MASTER = "hls/master.m3u8"
@@ -92,7 +91,7 @@ def video_generation(ctx: StageContext) -> dict[str, Any]:
         ctx.outputs["narration"] = spoken
         reporter = stage.part(0.15, 1)
     request = timed_request(ctx)
-    backend_name = ctx.input.get("backend") or models.backend_name(ctx.job.type)
+    backend_name = ctx.input.get("backend") or pipeline.backend_name(ctx.job.type)
     ctx.log(
         "Rendering video",
         backend=backend_name,
