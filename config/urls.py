@@ -6,7 +6,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import TemplateView
-from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
+from drf_spectacular.renderers import (
+    OpenApiJsonRenderer,
+    OpenApiJsonRenderer2,
+    OpenApiYamlRenderer,
+    OpenApiYamlRenderer2,
+)
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config.api.routes import route
@@ -16,9 +21,18 @@ from studio.pages import StudioView
 
 
 class SchemaView(SpectacularAPIView):
-    """The OpenAPI 3 schema, JSON unless YAML is asked for."""
+    """The OpenAPI 3 schema, JSON unless YAML is asked for.
 
-    renderer_classes = [OpenApiJsonRenderer, OpenApiYamlRenderer]
+    Both the OpenAPI media types and the plain ones answer (`Accept: application/json`,
+    `?format=json`, `?format=yaml`), so a client that asks for JSON gets the JSON schema.
+    """
+
+    renderer_classes = [
+        OpenApiJsonRenderer,
+        OpenApiJsonRenderer2,
+        OpenApiYamlRenderer,
+        OpenApiYamlRenderer2,
+    ]
 
 
 api_v1: list[URLPattern | URLResolver] = [

@@ -13,7 +13,13 @@ from config.api.errors import ValidationFailed
 from config.api.responses import ApiResponse
 
 
-def _bounded_int(request: Request, name: str, default: int, maximum: int | None) -> int:
+# A page's offset reaches the database as a 64-bit integer: an unbounded page number (a
+# 29-digit one, say) overflowed it and answered 500. No list of the platform comes near a
+# million pages; past that the page is out of range like any other bad value.
+MAX_PAGE = 1_000_000
+
+
+def _bounded_int(request: Request, name: str, default: int, maximum: int) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
@@ -21,9 +27,8 @@ def _bounded_int(request: Request, name: str, default: int, maximum: int | None)
         value = int(raw)
     except ValueError:
         raise ValidationFailed.for_field(name, "Must be an integer.") from None
-    if value < 1 or (maximum is not None and value > maximum):
-        bound = f"between 1 and {maximum}" if maximum else "at least 1"
-        raise ValidationFailed.for_field(name, f"Must be {bound}.")
+    if not 1 <= value <= maximum:
+        raise ValidationFailed.for_field(name, f"Must be between 1 and {maximum}.")
     return value
 
 
@@ -33,11 +38,15 @@ class PagePagination(BasePagination):
     default_limit = 20
     max_limit = 100
 
-    def paginate_queryset(self, queryset: QuerySet | list, request: Request, view=None) -> list:
-        self.page = _bounded_int(request, "page", 1, None)
+    def read_bounds(self, request: Request) -> int:
+        """Read and check `page` and `limit`; the page's offset."""
+        self.page = _bounded_int(request, "page", 1, MAX_PAGE)
         self.limit = _bounded_int(request, "limit", self.default_limit, self.max_limit)
+        return (self.page - 1) * self.limit
+
+    def paginate_queryset(self, queryset: QuerySet | list, request: Request, view=None) -> list:
+        offset = self.read_bounds(request)
         self.total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
-        offset = (self.page - 1) * self.limit
         return list(queryset[offset : offset + self.limit])
 
     def meta(self) -> dict[str, Any]:
@@ -71,7 +80,12 @@ class PagePagination(BasePagination):
                 "in": "query",
                 "required": False,
                 "description": "Page number (from 1).",
-                "schema": {"type": "integer", "minimum": 1, "default": 1},
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": MAX_PAGE,
+                    "default": 1,
+                },
             },
             {
                 "name": "limit",

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from catalog import services as catalog_services
 from catalog.api.views import viewer_key
 from config.api.errors import NotFound, ValidationFailed
-from config.api.pagination import PagePagination, _bounded_int
+from config.api.pagination import PagePagination
 from config.api.requests import AuthenticatedRequest
 from config.api.responses import ApiResponse
 from jobs.api.serializers import JobSerializer
@@ -38,9 +38,7 @@ class CountedPagination(PagePagination):
     for the page and its meta. Past the last page no row carries it and it is counted."""
 
     def paginate_queryset(self, queryset: QuerySet | list, request: Request, view=None) -> list:
-        self.page = _bounded_int(request, "page", 1, None)
-        self.limit = _bounded_int(request, "limit", self.default_limit, self.max_limit)
-        offset = (self.page - 1) * self.limit
+        offset = self.read_bounds(request)
         rows = list(queryset[offset : offset + self.limit])
         if rows:
             self.total = rows[0]["total"]
