@@ -12,7 +12,6 @@ from rest_framework.request import Request
 from config.api.errors import ValidationFailed
 from config.api.responses import ApiResponse
 
-
 # A page's offset reaches the database as a 64-bit integer: an unbounded page number (a
 # 29-digit one, say) overflowed it and answered 500. No list of the platform comes near a
 # million pages; past that the page is out of range like any other bad value.

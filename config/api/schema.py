@@ -164,9 +164,9 @@ class EnvelopeAutoSchema(AutoSchema):
 
     def _get_serializer_field_meta(self, field: Any, direction: str) -> dict[str, Any]:
         meta = super()._get_serializer_field_meta(field, direction)
-        if direction == "response" and isinstance(field, serializers.Field):
-            if answers_null(field):
-                meta["nullable"] = True
+        response = direction == "response" and isinstance(field, serializers.Field)
+        if response and answers_null(field):
+            meta["nullable"] = True
         return meta
 
     def _get_response_for_code(
@@ -271,7 +271,6 @@ def strip_trailing_slashes(result: dict[str, Any], **kwargs: Any) -> dict[str, A
     no parameter would fill it and the schema would be invalid.
     """
     result["paths"] = {
-        _camel_path(path.rstrip("/") or "/"): item
-        for path, item in result.get("paths", {}).items()
+        _camel_path(path.rstrip("/") or "/"): item for path, item in result.get("paths", {}).items()
     }
     return result
