@@ -154,6 +154,7 @@ class ModelListView(GenericAPIView):
     """GET /ai/models (`type` filter, pages)."""
 
     serializer_class = s.ModelSerializer
+    filter_backends: list[Any] = []  # a registry, not a queryset: `type` is read by hand
 
     @extend_schema(
         operation_id="ai_models_list",
