@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 
-from config.api.errors import ValidationFailed
+from config.api.params import bounded_int
 from config.api.responses import ApiResponse
 
 # A page's offset reaches the database as a 64-bit integer: an unbounded page number (a
@@ -17,35 +17,23 @@ from config.api.responses import ApiResponse
 # million pages; past that the page is out of range like any other bad value.
 MAX_PAGE = 1_000_000
 
-
-def _bounded_int(request: Request, name: str, default: int, maximum: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationFailed.for_field(name, "Must be an integer.") from None
-    if not 1 <= value <= maximum:
-        raise ValidationFailed.for_field(name, f"Must be between 1 and {maximum}.")
-    return value
-
-
 class PagePagination(BasePagination):
     """Page-number pagination with the conventions' bounds (limit 1-100, default 20)."""
 
     default_limit = 20
     max_limit = 100
 
-    def read_bounds(self, request: Request) -> int:
-        """Read and check `page` and `limit`; the page's offset."""
-        self.page = _bounded_int(request, "page", 1, MAX_PAGE)
-        self.limit = _bounded_int(request, "limit", self.default_limit, self.max_limit)
-        return (self.page - 1) * self.limit
+    def read_bounds(self, request: Request) -> None:
+        """`page` and `limit` from the query (400 VALIDATION_ERROR naming the bad one)."""
+        self.page = bounded_int(request, "page", default=1, maximum=MAX_PAGE)
+        self.limit = bounded_int(
+            request, "limit", default=self.default_limit, maximum=self.max_limit
+        )
 
     def paginate_queryset(self, queryset: QuerySet | list, request: Request, view=None) -> list:
-        offset = self.read_bounds(request)
+        self.read_bounds(request)
         self.total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+        offset = (self.page - 1) * self.limit
         return list(queryset[offset : offset + self.limit])
 
     def meta(self) -> dict[str, Any]:
