@@ -17,6 +17,7 @@ from config.api.responses import ApiResponse
 # million pages; past that the page is out of range like any other bad value.
 MAX_PAGE = 1_000_000
 
+
 class PagePagination(BasePagination):
     """Page-number pagination with the conventions' bounds (limit 1-100, default 20)."""
 
