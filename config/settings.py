@@ -438,7 +438,7 @@ SIMPLE_JWT = {
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["config.api.renderers.EnvelopeJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "djangorestframework_camel_case.parser.CamelCaseJSONParser",
+        "config.api.parsers.BoundedCamelCaseJSONParser",
         "djangorestframework_camel_case.parser.CamelCaseFormParser",
         "djangorestframework_camel_case.parser.CamelCaseMultiPartParser",
     ],
@@ -450,6 +450,7 @@ REST_FRAMEWORK = {
         "config.api.filters.SortOrderFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.EnvelopeAutoSchema",
+    "DEFAULT_METADATA_CLASS": "config.api.metadata.EnvelopeMetadata",
     "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -5,7 +5,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic.base import RedirectView
-from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
+from drf_spectacular.renderers import (
+    OpenApiJsonRenderer,
+    OpenApiJsonRenderer2,
+    OpenApiYamlRenderer,
+    OpenApiYamlRenderer2,
+)
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config.api.routes import route
@@ -16,9 +21,18 @@ from web.urls import password_reset_urls
 
 
 class SchemaView(SpectacularAPIView):
-    """The OpenAPI 3 schema, JSON unless YAML is asked for."""
+    """The OpenAPI 3 schema, JSON unless YAML is asked for.
 
-    renderer_classes = [OpenApiJsonRenderer, OpenApiYamlRenderer]
+    Both the OpenAPI media types and the plain ones answer (`Accept: application/json`,
+    `?format=json`, `?format=yaml`), so a client that asks for JSON gets the JSON schema.
+    """
+
+    renderer_classes = [
+        OpenApiJsonRenderer,
+        OpenApiJsonRenderer2,
+        OpenApiYamlRenderer,
+        OpenApiYamlRenderer2,
+    ]
 
 
 api_v1: list[URLPattern | URLResolver] = [

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from config.api.fields import StrictCharField, StrictChoiceField
 from config.api.serializers import StrictSerializer
-from config.files import signed_url
+from config.files import absolute_url, signed_url
 from studio.models import Clip, Template
 
 
@@ -98,7 +98,7 @@ class TemplateSerializer(serializers.ModelSerializer):
     def get_thumbnail_url(self, template: Template) -> str:
         from django.urls import reverse
 
-        return reverse("template-thumbnail", args=[template.pk])
+        return absolute_url(reverse("template-thumbnail", args=[template.pk]))
 
 
 class ModelSerializer(serializers.Serializer):

@@ -155,12 +155,14 @@ class ModelListView(GenericAPIView):
     """GET /ai/models (`type` filter, pages)."""
 
     serializer_class = s.ModelSerializer
+    filter_backends: list[Any] = []  # a registry, not a queryset: `type` is read by hand
 
     @extend_schema(
         operation_id="ai_models_list",
         tags=["ai"],
         summary="The models and engines of this platform, and whether each can run here",
         parameters=[OpenApiParameter("type", str, enum=list(models.MODEL_TYPES))],
+        responses=s.ModelSerializer(many=True),
     )
     def get(self, request: AuthenticatedRequest) -> Response:
         kind = request.query_params.get("type")
@@ -303,6 +305,7 @@ class TemplateListView(GenericAPIView):
         tags=["templates"],
         summary="Video templates",
         parameters=[OpenApiParameter("category", str)],
+        responses=s.TemplateSerializer(many=True),
     )
     def get(self, request: AuthenticatedRequest) -> Response:
         page = self.paginate_queryset(self.get_queryset()) or []
@@ -312,7 +315,12 @@ class TemplateListView(GenericAPIView):
 class TemplateDetailView(TemplateListView):
     """GET /templates/:id."""
 
-    @extend_schema(operation_id="templates_get", tags=["templates"], summary="A template")
+    @extend_schema(
+        operation_id="templates_get",
+        tags=["templates"],
+        summary="A template",
+        responses=s.TemplateSerializer,
+    )
     def get(self, request: AuthenticatedRequest, template_id: str) -> ApiResponse:  # type: ignore[override]
         template = self.get_queryset().filter(pk=template_id).first()
         if template is None:

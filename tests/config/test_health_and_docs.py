@@ -90,10 +90,10 @@ def test_the_openapi_schema_documents_every_account_endpoint_with_its_envelopes(
         "/api/v1/users/profile",
         "/api/v1/users/settings",
         "/api/v1/users/organizations",
-        "/api/v1/users/{user_id}",
+        "/api/v1/users/{userId}",
         "/api/v1/users/me",
         "/api/v1/admin/users",
-        "/api/v1/admin/users/{user_id}",
+        "/api/v1/admin/users/{userId}",
         "/api/v1/health",
     ):
         assert path in paths, path
