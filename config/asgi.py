@@ -15,6 +15,7 @@ from django.conf import settings  # noqa: E402
 from accounts.websocket import TokenAuthMiddleware  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 from jobs import fanout  # noqa: E402
+from ops.prometheus import WebSocketCounter  # noqa: E402
 
 
 class BrowserOriginValidator(OriginValidator):
@@ -45,8 +46,10 @@ allowed_origins = [*settings.ALLOWED_HOSTS, *settings.CORS_ALLOWED_ORIGINS]
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": BrowserOriginValidator(
-            TokenAuthMiddleware(URLRouter(websocket_urlpatterns)), allowed_origins
+        "websocket": WebSocketCounter(
+            BrowserOriginValidator(
+                TokenAuthMiddleware(URLRouter(websocket_urlpatterns)), allowed_origins
+            )
         ),
         "lifespan": lifespan,
     }

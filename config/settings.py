@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+from django_guid.integrations import CeleryIntegration
 
 from config.env import (
     env_bool,
@@ -22,6 +23,7 @@ from config.env import (
     env_decimal,
     env_int,
     env_list,
+    env_networks,
     env_optional,
     env_str,
     env_url,
@@ -87,10 +89,13 @@ INSTALLED_APPS = [
     "media_pipeline",
     "projects",
     "studio",
+    "ops",
 ]
 
 MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",
+    # Times and records every API request (GET /logs, GET /metrics, Prometheus).
+    "ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -222,6 +227,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("JOB_SWEEP_SECONDS", 30, minimum=1),
     },
     # Idea views are buffered in the cache and written to the database this often.
+    "prune-logs": {
+        "task": "ops.tasks.prune_logs_task",
+        "schedule": env_int("OPS_LOG_PRUNE_SECONDS", 3600, minimum=60),
+    },
     "flush-catalog-views": {
         "task": "catalog.tasks.flush_views_task",
         "schedule": env_int("CATALOG_VIEW_FLUSH_SECONDS", 15, minimum=1),
@@ -491,6 +500,8 @@ CORS_EXPOSE_HEADERS = [
 CORS_ALLOW_HEADERS = ["authorization", "content-type", "idempotency-key", "x-request-id"]
 
 DJANGO_GUID = {
+    # The request id travels into the Celery tasks a request sends (and their log lines).
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=True)],
     "GUID_HEADER_NAME": "X-Request-Id",
     "VALIDATE_GUID": False,
     "RETURN_HEADER": True,
@@ -530,26 +541,46 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-# --- Logging -------------------------------------------------------------------------------
+# --- Logging ---------------------------------------------------------------------------------
+# Structured logs (structlog): JSON lines on stdout in production, readable lines otherwise.
+# Every line carries the request id (django-guid), also in Celery tasks a request sent.
+# WARNING and worse also go to the log store that GET /logs reads (ops.logs).
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "console", choices=("json", "console"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s"}
-    },
+    "formatters": {"structured": {"()": "ops.logs.formatter", "json": LOG_FORMAT == "json"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": "structured",
             "filters": ["request_id"],
-        }
+        },
+        "store": {
+            "class": "ops.logs.DatabaseLogHandler",
+            "level": "WARNING",
+            "filters": ["request_id"],
+        },
     },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "root": {"handlers": ["console", "store"], "level": LOG_LEVEL},
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django_guid": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Operations (GET /health, /metrics, /logs; Prometheus) -------------------------------------
+# Every API request is one row of the log store (GET /logs finds it, GET /metrics counts it).
+OPS_REQUEST_LOG = env_bool("OPS_REQUEST_LOG", True)
+OPS_LOG_RETENTION_DAYS = env_int("OPS_LOG_RETENTION_DAYS", 30, minimum=1)
+OPS_STORAGE_CACHE_SECONDS = env_int("OPS_STORAGE_CACHE_SECONDS", 60, minimum=0)
+OPS_HEALTH_WORKER_CACHE_SECONDS = env_int("OPS_HEALTH_WORKER_CACHE_SECONDS", 15, minimum=0)
+# The GPU worker pool is required (503 without it) when a diffusers backend is configured, or
+# when this says so.
+HEALTH_REQUIRE_GPU_WORKERS = env_bool("HEALTH_REQUIRE_GPU_WORKERS", False)
+# Without an admin's token, /api/v1/metrics/prometheus answers loopback and these networks
+# (comma-separated CIDRs, e.g. the Prometheus server's `10.0.5.0/24`).
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS")

@@ -11,7 +11,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from config.api.routes import route
 from config.files import serve_signed
-from config.health import HealthView
 from studio.pages import StudioView
 
 
@@ -22,7 +21,7 @@ class SchemaView(SpectacularAPIView):
 
 
 api_v1: list[URLPattern | URLResolver] = [
-    route("health", HealthView.as_view(), "health"),
+    path("", include("ops.api.urls")),
     route("schema", SchemaView.as_view(), "schema"),
     path("", include("accounts.api.urls")),
     # Before jobs: studio's view of /jobs adds the film job's POST to the jobs list.

@@ -21,8 +21,8 @@ from accounts.plans import ANONYMOUS_LIMITS
 from config.api.errors import ErrorCode
 from config.api.exceptions import error_response
 
-# Probed by load balancers every few seconds: never counted.
-EXEMPT_PATHS = ("/api/v1/health",)
+# Probed by load balancers and scraped by Prometheus every few seconds: never counted.
+EXEMPT_PATHS = ("/api/v1/health", "/api/v1/metrics/prometheus")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,13 @@
+"""Celery tasks of the operations app."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from ops import services
+
+
+@shared_task
+def prune_logs_task() -> int:
+    """Periodic (beat): delete log entries older than OPS_LOG_RETENTION_DAYS."""
+    return services.logs_prune()
