@@ -15,7 +15,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django_guid.integrations import CeleryIntegration
 
 from config.env import (
     env_bool,
@@ -500,8 +499,6 @@ CORS_EXPOSE_HEADERS = [
 CORS_ALLOW_HEADERS = ["authorization", "content-type", "idempotency-key", "x-request-id"]
 
 DJANGO_GUID = {
-    # The request id travels into the Celery tasks a request sends (and their log lines).
-    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=True)],
     "GUID_HEADER_NAME": "X-Request-Id",
     "VALIDATE_GUID": False,
     "RETURN_HEADER": True,

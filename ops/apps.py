@@ -11,6 +11,7 @@ class OpsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
-        from ops import prometheus
+        from ops import prometheus, tracing
 
         prometheus.connect_celery_signals()
+        tracing.connect()
