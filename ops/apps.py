@@ -11,7 +11,10 @@ class OpsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
-        from ops import prometheus, tracing
+        from config.maintenance import register_file_area
+        from ops import files, prometheus, tracing
+
+        register_file_area(files.JOB_OUTPUTS)
 
         prometheus.connect_celery_signals()
         tracing.connect()
