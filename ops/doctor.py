@@ -37,7 +37,10 @@ def _configuration() -> Finding:
             problems.append(("production on SQLite", "set DATABASE_URL=postgres://..."))
     if problems:
         return Finding(
-            "configuration", FAIL, "; ".join(p for p, _ in problems), "; ".join(f for _, f in problems)
+            "configuration",
+            FAIL,
+            "; ".join(p for p, _ in problems),
+            "; ".join(f for _, f in problems),
         )
     mode = "production" if settings.PRODUCTION else settings.DJANGO_ENV
     return Finding("configuration", OK, f"{mode}, version {settings.VERSION}")
@@ -49,11 +52,16 @@ def _database() -> Finding:
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except Exception as error:
-        return Finding("database", FAIL, f"{type(error).__name__}: {error}",
-                       "check DATABASE_URL and that the server is up")
+        return Finding(
+            "database",
+            FAIL,
+            f"{type(error).__name__}: {error}",
+            "check DATABASE_URL and that the server is up",
+        )
     if pending:
-        return Finding("database", FAIL, f"{len(pending)} migrations not applied",
-                       "run `manage.py migrate`")
+        return Finding(
+            "database", FAIL, f"{len(pending)} migrations not applied", "run `manage.py migrate`"
+        )
     return Finding("database", OK, connection.vendor)
 
 
@@ -63,8 +71,12 @@ def _redis() -> Finding:
     try:
         health.check_redis()
     except Exception as error:
-        return Finding("redis", FAIL, f"{type(error).__name__}: {error}",
-                       "check REDIS_URL and that redis-server runs")
+        return Finding(
+            "redis",
+            FAIL,
+            f"{type(error).__name__}: {error}",
+            "check REDIS_URL and that redis-server runs",
+        )
     return Finding("redis", OK, "cache and broker answer")
 
 
@@ -72,12 +84,20 @@ def _storage() -> Finding:
     try:
         health.check_storage()
     except Exception as error:
-        return Finding("storage", FAIL, f"{type(error).__name__}: {error}",
-                       "check MEDIA_ROOT permissions or the AWS_* settings")
+        return Finding(
+            "storage",
+            FAIL,
+            f"{type(error).__name__}: {error}",
+            "check MEDIA_ROOT permissions or the AWS_* settings",
+        )
     usage = shutil.disk_usage(settings.DATA_DIR if settings.DATA_DIR.exists() else "/")
     if usage.free < 2 * 2**30:
-        return Finding("storage", WARN, f"{usage.free // 2**20} MiB free on the data disk",
-                       "free space (docs/operations.md, 'The disk fills')")
+        return Finding(
+            "storage",
+            WARN,
+            f"{usage.free // 2**20} MiB free on the data disk",
+            "free space (docs/operations.md, 'The disk fills')",
+        )
     return Finding("storage", OK, f"{usage.free // 2**30} GiB free")
 
 
@@ -87,13 +107,20 @@ def _workers() -> Finding:
     except Exception as error:
         return Finding("workers", FAIL, f"{type(error).__name__}: {error}", "start the workers")
     if "cpu" not in queues:
-        fix = ("run `manage.py serve` (its embedded worker)" if settings.EMBEDDED_WORKER
-               else "start `celery -A config worker -Q cpu`")
+        fix = (
+            "run `manage.py serve` (its embedded worker)"
+            if settings.EMBEDDED_WORKER
+            else "start `celery -A config worker -Q cpu`"
+        )
         return Finding("workers", FAIL, "no worker serves the cpu queue", fix)
     if "gpu" not in queues:
         status = FAIL if health.gpu_required() else WARN
-        return Finding("workers", status, "no worker serves the gpu queue",
-                       "start `celery -A config worker -Q gpu` on a GPU host")
+        return Finding(
+            "workers",
+            status,
+            "no worker serves the gpu queue",
+            "start `celery -A config worker -Q gpu` on a GPU host",
+        )
     return Finding("workers", OK, f"queues served: {', '.join(sorted(queues))}")
 
 
@@ -102,10 +129,16 @@ def _ffmpeg() -> Finding:
         from media_pipeline.ffmpeg import ffmpeg_exe
 
         exe = ffmpeg_exe()
-        out = subprocess.run([exe, "-version"], capture_output=True, text=True, timeout=20, check=True)
+        out = subprocess.run(  # noqa: S603 (the bundled ffmpeg, fixed arguments)
+            [exe, "-version"], capture_output=True, text=True, timeout=20, check=True
+        )
     except Exception as error:
-        return Finding("ffmpeg", FAIL, f"{type(error).__name__}: {error}",
-                       "pip install imageio-ffmpeg (or install ffmpeg)")
+        return Finding(
+            "ffmpeg",
+            FAIL,
+            f"{type(error).__name__}: {error}",
+            "pip install imageio-ffmpeg (or install ffmpeg)",
+        )
     return Finding("ffmpeg", OK, out.stdout.splitlines()[0] if out.stdout else exe)
 
 
@@ -114,8 +147,9 @@ def _espeak() -> Finding:
         return Finding("espeak-ng", OK, f"not used (TTS_ENGINE={settings.TTS_ENGINE})")
     if shutil.which("espeak-ng") is None:
         status = FAIL if settings.TTS_ENGINE == "espeak" else WARN
-        return Finding("espeak-ng", status, "not installed: narration is silent",
-                       "apt-get install espeak-ng")
+        return Finding(
+            "espeak-ng", status, "not installed: narration is silent", "apt-get install espeak-ng"
+        )
     return Finding("espeak-ng", OK, shutil.which("espeak-ng") or "")
 
 
@@ -128,8 +162,12 @@ def _gpu() -> Finding:
 
     if not torch.cuda.is_available():
         status = FAIL if settings.DIFFUSERS_DEVICE in ("auto", "cuda") else WARN
-        return Finding("gpu", status, "no CUDA device visible to this process",
-                       "run GPU workers on a host with an NVIDIA GPU and its container toolkit")
+        return Finding(
+            "gpu",
+            status,
+            "no CUDA device visible to this process",
+            "run GPU workers on a host with an NVIDIA GPU and its container toolkit",
+        )
     return Finding("gpu", OK, torch.cuda.get_device_name(0))
 
 
@@ -142,8 +180,12 @@ def _models() -> Finding:
     if settings.PIPER_MODEL and not Path(settings.PIPER_MODEL).exists():
         missing.append(settings.PIPER_MODEL)
     if missing:
-        return Finding("models", FAIL, f"not found: {', '.join(missing)}",
-                       "fix the DIFFUSERS_*_MODEL / PIPER_MODEL paths")
+        return Finding(
+            "models",
+            FAIL,
+            f"not found: {', '.join(missing)}",
+            "fix the DIFFUSERS_*_MODEL / PIPER_MODEL paths",
+        )
     return Finding("models", OK, "configured model paths exist")
 
 

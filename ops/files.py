@@ -12,7 +12,15 @@ from jobs.models import Job, JobStatus
 from media_pipeline import storage
 
 # The keys of a job's result that name stored files.
-FILE_KEYS = ("file", "hlsFile", "thumbnailFile", "posterFile", "videoFile", "outputFile", "imageFile")
+FILE_KEYS = (
+    "file",
+    "hlsFile",
+    "thumbnailFile",
+    "posterFile",
+    "videoFile",
+    "outputFile",
+    "imageFile",
+)
 
 
 def _job_of(name: str) -> str | None:

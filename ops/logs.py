@@ -7,6 +7,7 @@ time.
 from __future__ import annotations
 
 import logging
+from collections.abc import MutableMapping
 from typing import Any
 
 from ops.redaction import redact, redact_text
@@ -53,7 +54,9 @@ class DatabaseLogHandler(logging.Handler):
             self.handleError(record)
 
 
-def add_request_id(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+def add_request_id(
+    _logger: Any, _method: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     """structlog processor: `request_id` from django-guid's record attribute."""
     record = event.get("_record")
     request_id = event.pop("correlation_id", None) or getattr(record, "correlation_id", None)
@@ -62,7 +65,9 @@ def add_request_id(_logger: Any, _method: str, event: dict[str, Any]) -> dict[st
     return event
 
 
-def redact_event(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+def redact_event(
+    _logger: Any, _method: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     """structlog processor: no password, token or secret leaves the process in a log line."""
     cleaned: dict[str, Any] = {}
     for key, value in event.items():
@@ -80,9 +85,7 @@ def formatter(*, json: bool) -> logging.Formatter:
     import structlog
 
     renderer: Any = (
-        structlog.processors.JSONRenderer()
-        if json
-        else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     )
     return structlog.stdlib.ProcessorFormatter(
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],

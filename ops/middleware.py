@@ -51,7 +51,9 @@ class RequestMetricsMiddleware:
         elapsed = time.perf_counter() - started
         endpoint = endpoint_of(request)
         prometheus.observe_request(
-            method=request.method or "", route=endpoint, status=response.status_code,
+            method=request.method or "",
+            route=endpoint,
+            status=response.status_code,
             seconds=elapsed,
         )
         if settings.OPS_REQUEST_LOG:

@@ -66,8 +66,9 @@ def _task_prerun(task_id: str | None = None, **_: Any) -> None:
         _task_started[task_id] = time.perf_counter()
 
 
-def _task_postrun(task_id: str | None = None, task: Any = None, state: str | None = None,
-                  **_: Any) -> None:
+def _task_postrun(
+    task_id: str | None = None, task: Any = None, state: str | None = None, **_: Any
+) -> None:
     started = _task_started.pop(task_id or "", None)
     name = getattr(task, "name", "unknown")
     if started is not None:

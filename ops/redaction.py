@@ -29,7 +29,10 @@ _PATTERNS = (
         r"\g<key>" + REDACTED,
     ),
     # URLs with credentials: scheme://user:password@host
-    (re.compile(r"(?P<scheme>\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+@"), r"\g<scheme>" + REDACTED + "@"),
+    (
+        re.compile(r"(?P<scheme>\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+@"),
+        r"\g<scheme>" + REDACTED + "@",
+    ),
 )
 
 

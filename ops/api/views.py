@@ -124,7 +124,9 @@ class LogsView(GenericAPIView):
         parameters=[
             OpenApiParameter("level", str, enum=list(Level.values)),
             OpenApiParameter("service", str, enum=list(Service.values)),
-            OpenApiParameter("requestId", str, description="Entries of one request (X-Request-Id)."),
+            OpenApiParameter(
+                "requestId", str, description="Entries of one request (X-Request-Id)."
+            ),
             TIME_RANGE_PARAM,
         ],
         responses={200: s.LogEntrySerializer(many=True)},
@@ -148,7 +150,9 @@ def _trusted_address(address: str) -> bool:
         return False
     if ip.is_loopback:
         return True
-    return any(ip in ipaddress.ip_network(net, strict=False) for net in settings.METRICS_ALLOWED_NETWORKS)
+    return any(
+        ip in ipaddress.ip_network(net, strict=False) for net in settings.METRICS_ALLOWED_NETWORKS
+    )
 
 
 class AdminOrTrustedNetwork(BasePermission):

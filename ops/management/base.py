@@ -49,7 +49,9 @@ class OpsCommand(BaseCommand):
         self._progress = not options.get("no_progress", False)
         return super().execute(*args, **options)
 
-    def progress(self, items: Iterable[T], *, total: int | None = None, desc: str = "") -> Iterator[T]:
+    def progress(
+        self, items: Iterable[T], *, total: int | None = None, desc: str = ""
+    ) -> Iterator[T]:
         return iter(
             tqdm(
                 items,

@@ -31,7 +31,9 @@ def _job(owner, status, *, ran: float | None = None, queue: str = "cpu", age=tim
 
 
 @pytest.mark.parametrize("path", ["/api/v1/metrics", "/api/v1/logs"])
-def test_operators_endpoints_refuse_users_who_are_not_admins(path, user_api, client_for, moderator, api):
+def test_operators_endpoints_refuse_users_who_are_not_admins(
+    path, user_api, client_for, moderator, api
+):
     assert_error(user_api.get(path), 403, "FORBIDDEN")
     assert_error(client_for(moderator).get(path), 403, "FORBIDDEN")
     assert_error(api.get(path), 401, "UNAUTHORIZED")
@@ -71,8 +73,11 @@ def test_metrics_count_the_requests_made_in_the_window(admin_api, user_api):
 
 def test_metrics_only_count_what_happened_in_the_time_range(admin_api):
     LogEntry.objects.create(
-        message="API request processed", endpoint="/api/v1/old", status=200,
-        response_time_ms=10, timestamp=timezone.now() - timedelta(hours=3),
+        message="API request processed",
+        endpoint="/api/v1/old",
+        status=200,
+        response_time_ms=10,
+        timestamp=timezone.now() - timedelta(hours=3),
     )
     day = admin_api.get("/api/v1/metrics?type=api&timeRange=24h").json()["data"]["api"]
     hour = admin_api.get("/api/v1/metrics?type=api&timeRange=1h").json()["data"]["api"]
@@ -155,13 +160,15 @@ def test_logs_filter_by_level_service_and_time_range(admin_api):
 
 
 def test_logs_page_fifty_by_default_and_at_most_two_hundred(admin_api):
-    LogEntry.objects.bulk_create(
-        LogEntry(service="worker", message=f"line {i}") for i in range(60)
-    )
+    LogEntry.objects.bulk_create(LogEntry(service="worker", message=f"line {i}") for i in range(60))
     page = admin_api.get("/api/v1/logs?service=worker").json()
     assert len(page["data"]) == 50
     assert page["meta"] == {
-        "page": 1, "limit": 50, "total": 60, "totalPages": 2, "hasMore": True,
+        "page": 1,
+        "limit": 50,
+        "total": 60,
+        "totalPages": 2,
+        "hasMore": True,
     }
     assert admin_api.get("/api/v1/logs?service=worker&limit=200").json()["meta"]["limit"] == 200
     assert_error(admin_api.get("/api/v1/logs?limit=201"), 400, "VALIDATION_ERROR")
@@ -197,10 +204,8 @@ def test_no_password_token_or_secret_reaches_the_log_store(admin_api, api, caplo
     logger = logging.getLogger("accounts.services")
     logger.warning("login failed password=%s header=Bearer %s", secret_password, token)
     logger.warning("connecting to postgres://app:%s@db:5432/app", secret_password)
-    logger.error("token in json {\"api_key\": \"%s\"}", secret_password, exc_info=False)
-    stored = " ".join(
-        f"{entry.message} {entry.details}" for entry in LogEntry.objects.all()
-    )
+    logger.error('token in json {"api_key": "%s"}', secret_password, exc_info=False)
+    stored = " ".join(f"{entry.message} {entry.details}" for entry in LogEntry.objects.all())
     assert LogEntry.objects.count() >= 4
     assert secret_password not in stored
     assert token not in stored

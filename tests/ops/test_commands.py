@@ -89,11 +89,13 @@ def test_jobs_requeue_queues_a_failed_job_again(user, django_capture_on_commit_c
     assert failed.status == JobStatus.QUEUED and failed.retry_count == 1
 
 
-def test_jobs_reap_dry_run_lists_stuck_jobs_and_reap_requeues_them(user, settings,
-                                                                   django_capture_on_commit_callbacks):
+def test_jobs_reap_dry_run_lists_stuck_jobs_and_reap_requeues_them(
+    user, settings, django_capture_on_commit_callbacks
+):
     settings.JOB_LEASE_SECONDS = 60
-    stuck = job(user, JobStatus.PROCESSING, attempts=1,
-                heartbeat_at=timezone.now() - timedelta(minutes=10))
+    stuck = job(
+        user, JobStatus.PROCESSING, attempts=1, heartbeat_at=timezone.now() - timedelta(minutes=10)
+    )
     alive = job(user, JobStatus.PROCESSING, attempts=1, heartbeat_at=timezone.now())
     out, code = call("jobs", "reap", "--dry-run")
     assert code == 0 and f"would requeue {stuck.pk}" in out and alive.pk not in out
@@ -117,7 +119,9 @@ def stored(user):
     name = default_storage.save(f"users/{user.pk}/jobs/{kept.pk}/video.mp4", ContentFile(b"x" * 10))
     Job.objects.filter(pk=kept.pk).update(result={"file": name})
     gone = job(user, JobStatus.COMPLETED, result={"file": f"users/{user.pk}/jobs/x/gone.mp4"})
-    orphan = default_storage.save(f"users/{user.pk}/jobs/job_deleted/out.mp4", ContentFile(b"y" * 5))
+    orphan = default_storage.save(
+        f"users/{user.pk}/jobs/job_deleted/out.mp4", ContentFile(b"y" * 5)
+    )
     return {"kept": name, "gone_job": gone, "orphan": orphan, "user": user}
 
 
@@ -146,6 +150,7 @@ def test_storage_orphans_delete_dry_run_keeps_the_files(stored):
 
 def test_storage_orphans_delete_removes_only_files_no_row_points_to(stored):
     out, code = call("storage", "orphans", "--delete")
+    assert f"deleted: {stored['orphan']}" in out
     assert not default_storage.exists(stored["orphan"])
     assert default_storage.exists(stored["kept"])
     # The row whose file is gone is a user's data: listed, kept, and the exit says so.
@@ -165,8 +170,9 @@ class MemorySource:
         self.batches: list[list[int]] = []
 
     def keys(self, stale_only: bool) -> list[int]:
-        return sorted(k for k, row in self.rows.items()
-                      if not stale_only or row["model"] != self.model)
+        return sorted(
+            k for k, row in self.rows.items() if not stale_only or row["model"] != self.model
+        )
 
     def embed(self, keys) -> int:
         if self.fail_at is not None and self.fail_at in keys:
@@ -231,10 +237,16 @@ def test_catalog_export_then_import_into_an_empty_catalog_restores_it(tmp_path):
     author = UserFactory(email="writer@example.com")
     topic = TopicFactory(slug="noir", name="Noir")
     category = CategoryFactory(topic=topic, slug="heists")
-    idea = IdeaFactory(topic=topic, category=category, author=author, title="The vault",
-                       tags=["crime", "night"])
-    Template.objects.create(slug="promo", name="Promo", category="social",
-                            render_request={"shots": []}, customizations={"text": "Hi"})
+    idea = IdeaFactory(
+        topic=topic, category=category, author=author, title="The vault", tags=["crime", "night"]
+    )
+    Template.objects.create(
+        slug="promo",
+        name="Promo",
+        category="social",
+        render_request={"shots": []},
+        customizations={"text": "Hi"},
+    )
     path = tmp_path / "catalog.json"
     out, code = call("catalog", "export", "--output", str(path))
     assert code == 0
@@ -254,7 +266,11 @@ def test_catalog_export_then_import_into_an_empty_catalog_restores_it(tmp_path):
     out, code = call("catalog", "import", str(path))
     assert code == 0 and f"created {rows}," in out
     restored = Idea.objects.get(pk=idea.pk)
-    assert (restored.title, restored.author, restored.category.slug) == ("The vault", author, "heists")
+    assert (restored.title, restored.author, restored.category.slug) == (
+        "The vault",
+        author,
+        "heists",
+    )
     assert restored.tags == ["crime", "night"]
     assert Template.objects.get(slug="promo").customizations == {"text": "Hi"}
     out, code = call("catalog", "import", str(path))
@@ -263,12 +279,23 @@ def test_catalog_export_then_import_into_an_empty_catalog_restores_it(tmp_path):
 
 def test_catalog_import_of_a_bad_file_exits_1_and_changes_nothing(tmp_path):
     path = tmp_path / "bad.json"
-    path.write_text(json.dumps({
-        "format": "storyforge-catalog/1",
-        "topics": [{"slug": "fine", "name": "Fine"}],
-        "ideas": [{"id": "idea_x", "title": "t", "prompt": "p", "topic": "fine",
-                   "author": "nobody@example.com"}],
-    }))
+    path.write_text(
+        json.dumps(
+            {
+                "format": "storyforge-catalog/1",
+                "topics": [{"slug": "fine", "name": "Fine"}],
+                "ideas": [
+                    {
+                        "id": "idea_x",
+                        "title": "t",
+                        "prompt": "p",
+                        "topic": "fine",
+                        "author": "nobody@example.com",
+                    }
+                ],
+            }
+        )
+    )
     out, code = call("catalog", "import", str(path))
     assert code == 1 and "nobody@example.com" in out
     assert not Topic.objects.filter(slug="fine").exists()
@@ -287,8 +314,21 @@ def test_scene_create_follows_its_job_to_the_end(tmp_path, settings):
     idea = IdeaFactory()
     script = tmp_path / "script.txt"
     script.write_text("MARA walks into the lighthouse. She lights the lamp. The sea is calm.")
-    out, code = call("scene", "create", "--idea", idea.pk, "--script", str(script),
-                     "--user", creator.email, "--follow", "--interval", "0.05", "--timeout", "120")
+    out, code = call(
+        "scene",
+        "create",
+        "--idea",
+        idea.pk,
+        "--script",
+        str(script),
+        "--user",
+        creator.email,
+        "--follow",
+        "--interval",
+        "0.05",
+        "--timeout",
+        "120",
+    )
     assert code == 0, out
     assert "completed" in out
     scene_id = out.split()[1]
@@ -303,10 +343,32 @@ def test_scene_create_with_an_unknown_idea_or_file_exits_2(tmp_path):
     creator = UserFactory()
     script = tmp_path / "s.txt"
     script.write_text("A line.")
-    assert call("scene", "create", "--idea", "idea_nope", "--script", str(script),
-                "--user", creator.email)[1] == 2
-    assert call("scene", "create", "--idea", IdeaFactory().pk, "--script",
-                str(tmp_path / "none.txt"), "--user", creator.email)[1] == 2
+    assert (
+        call(
+            "scene",
+            "create",
+            "--idea",
+            "idea_nope",
+            "--script",
+            str(script),
+            "--user",
+            creator.email,
+        )[1]
+        == 2
+    )
+    assert (
+        call(
+            "scene",
+            "create",
+            "--idea",
+            IdeaFactory().pk,
+            "--script",
+            str(tmp_path / "none.txt"),
+            "--user",
+            creator.email,
+        )[1]
+        == 2
+    )
 
 
 # --- doctor -------------------------------------------------------------------------------------
@@ -315,22 +377,38 @@ def test_scene_create_with_an_unknown_idea_or_file_exits_2(tmp_path):
 def test_doctor_reports_each_check_and_exits_1_when_one_fails(monkeypatch):
     from ops import doctor
 
-    out, code = call("doctor", "--only", "configuration", "--only", "database",
-                     "--only", "ffmpeg", "--json")
+    out, code = call(
+        "doctor", "--only", "configuration", "--only", "database", "--only", "ffmpeg", "--json"
+    )
     findings = {f["name"]: f for f in map(json.loads, out.splitlines()[:3])}
     assert code == 0, out
     assert {f["status"] for f in findings.values()} == {"ok"}
-    monkeypatch.setitem(doctor.CHECKS, "ffmpeg",
-                        lambda: doctor.Finding("ffmpeg", doctor.FAIL, "missing", "install it"))
+    monkeypatch.setitem(
+        doctor.CHECKS,
+        "ffmpeg",
+        lambda: doctor.Finding("ffmpeg", doctor.FAIL, "missing", "install it"),
+    )
     out, code = call("doctor", "--only", "ffmpeg")
     assert code == 1 and "[FAIL] ffmpeg: missing" in out and "fix: install it" in out
 
 
 def test_the_commands_exit_statuses_reach_the_shell():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    usage = subprocess.run([sys.executable, "manage.py", "jobs", "explode"], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=120)
+    usage = subprocess.run(
+        [sys.executable, "manage.py", "jobs", "explode"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert usage.returncode == 2
-    helped = subprocess.run([sys.executable, "manage.py", "storage", "--help"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    helped = subprocess.run(
+        [sys.executable, "manage.py", "storage", "--help"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert helped.returncode == 0 and "Exit status" in helped.stdout

@@ -53,7 +53,12 @@ def test_the_exposition_adds_up_two_real_processes(api, tmp_path, monkeypatch, u
     for count in (3, 4):
         done = subprocess.run(
             [sys.executable, "-c", WORKER, str(count)],
-            env=env, cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
         )
         pids.append(int(done.stdout.strip().splitlines()[-1]))
     assert pids[0] != pids[1]
@@ -73,14 +78,17 @@ def test_the_exposition_adds_up_two_real_processes(api, tmp_path, monkeypatch, u
     total = _sample(families, latency, f"{latency}_sum", route="/api/v1/jobs")
     assert total == pytest.approx(0.14)
     tasks = _sample(
-        families, "storyforge_celery_tasks", "storyforge_celery_tasks_total",
-        task="jobs.tasks.run_job_task", outcome="succeeded",
+        families,
+        "storyforge_celery_tasks",
+        "storyforge_celery_tasks_total",
+        task="jobs.tasks.run_job_task",
+        outcome="succeeded",
     )
     assert tasks == 7
     assert _sample(families, "storyforge_queue_depth", "storyforge_queue_depth", queue="gpu") == 1
-    assert _sample(
-        families, "storyforge_jobs", "storyforge_jobs", type="text", status="queued"
-    ) == 1
+    assert (
+        _sample(families, "storyforge_jobs", "storyforge_jobs", type="text", status="queued") == 1
+    )
 
 
 def test_the_exposition_in_one_process_holds_its_own_requests(api, monkeypatch, user_api):

@@ -26,7 +26,9 @@ def log_from_worker_task(word: str) -> str:
 def test_a_jobs_log_lines_carry_the_request_id_of_the_request_that_made_it(user_api):
     request_id = uuid.uuid4().hex
     response = user_api.post(
-        "/api/v1/ai/text", {"prompt": "A lighthouse keeper"}, format="json",
+        "/api/v1/ai/text",
+        {"prompt": "A lighthouse keeper"},
+        format="json",
         HTTP_X_REQUEST_ID=request_id,
     )
     assert response.status_code == 201, response.content

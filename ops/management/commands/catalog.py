@@ -18,7 +18,12 @@ from studio.models import Template
 FORMAT = "storyforge-catalog/1"
 TOPIC_FIELDS = ("name", "description", "icon_url", "is_curated", "status", "position")
 TEMPLATE_FIELDS = (
-    "name", "description", "category", "is_public", "render_request", "customizations",
+    "name",
+    "description",
+    "category",
+    "is_public",
+    "render_request",
+    "customizations",
 )
 
 
@@ -56,9 +61,11 @@ class Command(OpsCommand):
     def _export(self, options: dict[str, Any]) -> None:
         topics = list(Topic.objects.order_by("position", "slug"))
         categories = list(Category.objects.select_related("topic").order_by("topic__slug", "slug"))
-        ideas = Idea.objects.select_related("topic", "category", "author").prefetch_related(
-            "tag_rows"
-        ).order_by("created_at", "id")
+        ideas = (
+            Idea.objects.select_related("topic", "category", "author")
+            .prefetch_related("tag_rows")
+            .order_by("created_at", "id")
+        )
         templates = Template.objects.select_related("owner").order_by("slug")
         document = {
             "format": FORMAT,
@@ -66,22 +73,35 @@ class Command(OpsCommand):
                 {"slug": t.slug, **{f: getattr(t, f) for f in TOPIC_FIELDS}} for t in topics
             ],
             "categories": [
-                {"topic": c.topic.slug, "slug": c.slug, "name": c.name,
-                 "description": c.description, "position": c.position}
+                {
+                    "topic": c.topic.slug,
+                    "slug": c.slug,
+                    "name": c.name,
+                    "description": c.description,
+                    "position": c.position,
+                }
                 for c in categories
             ],
             "ideas": [
                 {
-                    "id": i.pk, "title": i.title, "prompt": i.prompt, "topic": i.topic.slug,
+                    "id": i.pk,
+                    "title": i.title,
+                    "prompt": i.prompt,
+                    "topic": i.topic.slug,
                     "category": i.category.slug if i.category else None,
-                    "author": i.author.email, "moderation_status": i.moderation_status,
-                    "tags": i.tags, "created_at": i.created_at.isoformat(),
+                    "author": i.author.email,
+                    "moderation_status": i.moderation_status,
+                    "tags": i.tags,
+                    "created_at": i.created_at.isoformat(),
                 }
                 for i in self.progress(ideas, total=ideas.count(), desc="ideas")
             ],
             "templates": [
-                {"slug": t.slug, **{f: getattr(t, f) for f in TEMPLATE_FIELDS},
-                 "owner": t.owner.email if t.owner else None}
+                {
+                    "slug": t.slug,
+                    **{f: getattr(t, f) for f in TEMPLATE_FIELDS},
+                    "owner": t.owner.email if t.owner else None,
+                }
                 for t in templates
             ],
         }
@@ -129,7 +149,9 @@ class Command(OpsCommand):
                 if options["dry_run"]:
                     transaction.set_rollback(True)
         except (KeyError, TypeError, ValueError, ObjectDoesNotExist, ValidationError) as error:
-            raise Failed(f"Invalid catalog entry ({type(error).__name__}: {error}); nothing changed") from None
+            raise Failed(
+                f"Invalid catalog entry ({type(error).__name__}: {error}); nothing changed"
+            ) from None
         verb = "would create" if options["dry_run"] else "created"
         self.stdout.write(
             f"Catalog import: {verb} {counts['created']}, "
@@ -139,8 +161,9 @@ class Command(OpsCommand):
     def _count(self, counts: dict[str, int], created: bool) -> None:
         counts["created" if created else "updated"] += 1
 
-    def _apply(self, document: dict[str, Any], users: Any, default_author: Any,
-               counts: dict[str, int]) -> None:
+    def _apply(
+        self, document: dict[str, Any], users: Any, default_author: Any, counts: dict[str, int]
+    ) -> None:
         topics: dict[str, Topic] = {}
         for row in document.get("topics", []):
             topic, created = Topic.objects.update_or_create(
@@ -156,9 +179,13 @@ class Command(OpsCommand):
 
         for row in document.get("categories", []):
             _, created = Category.objects.update_or_create(
-                topic=topic_for(row["topic"]), slug=row["slug"],
-                defaults={"name": row["name"], "description": row.get("description", ""),
-                          "position": row.get("position", 100)},
+                topic=topic_for(row["topic"]),
+                slug=row["slug"],
+                defaults={
+                    "name": row["name"],
+                    "description": row.get("description", ""),
+                    "position": row.get("position", 100),
+                },
             )
             self._count(counts, created)
         by_email: dict[str, Any] = {}
@@ -171,18 +198,25 @@ class Command(OpsCommand):
                 raise ValueError(f"idea {row['id']}: no user {email} and no --default-author")
             topic = topic_for(row["topic"])
             category = (
-                Category.objects.get(topic=topic, slug=row["category"]) if row.get("category")
+                Category.objects.get(topic=topic, slug=row["category"])
+                if row.get("category")
                 else None
             )
             idea, created = Idea.objects.update_or_create(
                 id=row["id"],
-                defaults={"title": row["title"], "prompt": row["prompt"], "topic": topic,
-                          "category": category, "author": author,
-                          "moderation_status": row.get("moderation_status", "pending")},
+                defaults={
+                    "title": row["title"],
+                    "prompt": row["prompt"],
+                    "topic": topic,
+                    "category": category,
+                    "author": author,
+                    "moderation_status": row.get("moderation_status", "pending"),
+                },
             )
             IdeaTag.objects.filter(idea=idea).delete()
             IdeaTag.objects.bulk_create(
-                IdeaTag(idea=idea, name=name, position=i) for i, name in enumerate(row.get("tags", []))
+                IdeaTag(idea=idea, name=name, position=i)
+                for i, name in enumerate(row.get("tags", []))
             )
             self._count(counts, created)
         for row in document.get("templates", []):

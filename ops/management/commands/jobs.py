@@ -80,12 +80,20 @@ class Command(OpsCommand):
         return [found[job_id] for job_id in ids]
 
     def _requeue(self, options: dict[str, Any]) -> None:
-        self._each(options, "requeue", lambda job: services.job_retry(job=job),
-                   lambda job: job.status in (JobStatus.FAILED, JobStatus.CANCELLED))
+        self._each(
+            options,
+            "requeue",
+            lambda job: services.job_retry(job=job),
+            lambda job: job.status in (JobStatus.FAILED, JobStatus.CANCELLED),
+        )
 
     def _cancel(self, options: dict[str, Any]) -> None:
-        self._each(options, "cancel", lambda job: services.job_cancel(job=job),
-                   lambda job: not job.is_finished)
+        self._each(
+            options,
+            "cancel",
+            lambda job: services.job_cancel(job=job),
+            lambda job: not job.is_finished,
+        )
 
     def _each(self, options: dict[str, Any], verb: str, act: Any, allowed: Any) -> None:
         failures = []

@@ -73,9 +73,15 @@ class Command(OpsCommand):
 
     def _follow(self, job: Job, *, timeout: float, interval: float) -> None:
         deadline = time.monotonic() + timeout
-        bar = tqdm(total=100, unit="%", desc="queued", disable=not self._progress,
-                   file=self.stderr._out, leave=True)
-        last = (None, None)
+        bar = tqdm(
+            total=100,
+            unit="%",
+            desc="queued",
+            disable=not self._progress,
+            file=self.stderr._out,
+            leave=True,
+        )
+        last: tuple[str, str] | None = None
         try:
             while True:
                 job.refresh_from_db()
