@@ -201,6 +201,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Task events for the Celery monitor (Flower, docker-compose.yml); they need a broadcast
+# exchange, which the folder broker of embedded mode does not have.
+CELERY_WORKER_SEND_TASK_EVENTS = env_bool(
+    "CELERY_WORKER_SEND_TASK_EVENTS", CELERY_BROKER_URL.startswith("redis")
+)
+CELERY_TASK_SEND_SENT_EVENT = CELERY_WORKER_SEND_TASK_EVENTS
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Long GPU tasks must survive their workers: a task is acknowledged only when it is done, goes
 # back to the queue when its worker dies, and each worker takes one task at a time.

@@ -11,6 +11,7 @@ the truth whichever process did the work.
 from __future__ import annotations
 
 import os
+import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -22,11 +23,22 @@ from prometheus_client import (
     Histogram,
     generate_latest,
     multiprocess,
+    values,
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import REGISTRY, Collector
 
 PREFIX = "storyforge"
+
+
+def process_identifier(pid: int | None = None) -> str:
+    """Host and pid: containers sharing one metrics folder each number their processes from 1."""
+    return f"{socket.gethostname()}_{pid if pid is not None else os.getpid()}"
+
+
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # Before any metric exists: every value file is named by host and pid, not pid alone.
+    values.ValueClass = values.MultiProcessValue(process_identifier)
 
 REQUEST_LATENCY = Histogram(
     f"{PREFIX}_http_request_duration_seconds",
