@@ -232,6 +232,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("JOB_SWEEP_SECONDS", 30, minimum=1),
     },
     # Idea views are buffered in the cache and written to the database this often.
+    # API requests and logged warnings wait in the cache; this writes them to the log store.
+    "flush-ops-logs": {
+        "task": "ops.tasks.flush_logs_task",
+        "schedule": env_int("OPS_LOG_FLUSH_SECONDS", 5, minimum=1),
+    },
     "prune-logs": {
         "task": "ops.tasks.prune_logs_task",
         "schedule": env_int("OPS_LOG_PRUNE_SECONDS", 3600, minimum=60),
@@ -576,7 +581,8 @@ LOGGING = {
 }
 
 # --- Operations (GET /health, /metrics, /logs; Prometheus) -------------------------------------
-# Every API request is one row of the log store (GET /logs finds it, GET /metrics counts it).
+# Every API request is one row of the log store (GET /logs finds it, GET /metrics counts it),
+# buffered in the cache and written in bulk by beat (ops.buffer).
 OPS_REQUEST_LOG = env_bool("OPS_REQUEST_LOG", True)
 OPS_LOG_RETENTION_DAYS = env_int("OPS_LOG_RETENTION_DAYS", 30, minimum=1)
 OPS_STORAGE_CACHE_SECONDS = env_int("OPS_STORAGE_CACHE_SECONDS", 60, minimum=0)

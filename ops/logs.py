@@ -7,6 +7,7 @@ time.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -22,15 +23,19 @@ class DatabaseLogHandler(logging.Handler):
 
     # Never stored: the SQL log would store itself, and the store's own failures loop.
     skipped = ("django.db.backends", "ops")
+    _inside = threading.local()
 
     def emit(self, record: logging.LogRecord) -> None:
         from django.apps import apps
 
         name = record.name
-        if not apps.ready or any(
-            name == prefix or name.startswith(prefix + ".") for prefix in self.skipped
+        if (
+            not apps.ready
+            or getattr(self._inside, "active", False)  # a record logged while storing one
+            or any(name == prefix or name.startswith(prefix + ".") for prefix in self.skipped)
         ):
             return
+        self._inside.active = True
         try:
             from ops import services
 
@@ -52,6 +57,8 @@ class DatabaseLogHandler(logging.Handler):
             )
         except Exception:  # logging never breaks the caller
             self.handleError(record)
+        finally:
+            self._inside.active = False
 
 
 def add_request_id(

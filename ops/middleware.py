@@ -35,8 +35,9 @@ def endpoint_of(request: HttpRequest) -> str:
 class RequestMetricsMiddleware:
     """Times every /api/ request; records it in the log store and the Prometheus histogram.
 
-    The write cost is one INSERT per API request (docs/benchmarks.md, "Operations"), which is
-    what makes GET /logs find a request by its id and GET /metrics count every process.
+    The write cost is one push to the shared cache per API request (ops.buffer; beat writes
+    the entries in bulk), which is what makes GET /logs find a request by its id and GET
+    /metrics count every process (docs/benchmarks.md, "Operations").
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

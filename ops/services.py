@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import threading
-from datetime import timedelta
+import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from ops import buffer
 from ops.choices import LEVEL_FOR_NUMBER, Level, Service
 from ops.models import LogEntry
 from ops.redaction import redact, redact_text
+
+# Never stored (ops.logs skips "ops"): a failing buffer must not log into itself.
+logger = logging.getLogger(__name__)
 
 # Logger name prefixes to the service that wrote them (the first match wins).
 SERVICE_FOR_LOGGER: tuple[tuple[str, str], ...] = (
@@ -30,8 +33,6 @@ SERVICE_FOR_LOGGER: tuple[tuple[str, str], ...] = (
     ("celery", Service.WORKER),
     ("config.worker", Service.WORKER),
 )
-
-_writing = threading.local()
 
 
 def service_for_logger(name: str) -> str:
@@ -60,34 +61,45 @@ def log_entry_create(
     status: int | None = None,
     response_time_ms: float | None = None,
     details: dict[str, Any] | None = None,
-) -> LogEntry | None:
-    """Store one log entry, secrets masked; None when the database cannot take it now.
+) -> None:
+    """Queue one log entry for the store, secrets masked (written by `logs_flush`).
 
-    Logging never breaks the work it records: a write that fails (the database is down, the
-    caller's transaction is broken) is dropped, and nothing it raises reaches the caller.
+    Logging never breaks the work it records: an entry the buffer cannot take is dropped.
     """
-    if getattr(_writing, "active", False):
-        return None  # a log record raised while storing a log record
-    if connection.in_atomic_block and connection.needs_rollback:
-        return None
-    _writing.active = True
+    entry = {
+        "timestamp": timezone.now().isoformat(),
+        "level": level,
+        "service": service,
+        "message": redact_text(message)[:1000],
+        "request_id": request_id[:64],
+        "user_id": user_id,
+        "method": method,
+        "endpoint": endpoint[:200],
+        "status": status,
+        "response_time_ms": response_time_ms,
+        "details": redact(details or {}),
+    }
     try:
-        return LogEntry.objects.create(
-            level=level,
-            service=service,
-            message=redact_text(message)[:1000],
-            request_id=request_id[:64],
-            user_id=user_id,
-            method=method,
-            endpoint=endpoint[:200],
-            status=status,
-            response_time_ms=response_time_ms,
-            details=redact(details or {}),
-        )
-    except DatabaseError:
-        return None
-    finally:
-        _writing.active = False
+        buffer.push(entry)
+    except Exception:  # the cache is down: the entry is lost, the request is not
+        logger.debug("Log entry dropped: the buffer is unavailable", exc_info=True)
+
+
+def logs_flush(*, batch: int = 1000) -> int:
+    """Write the buffered entries to the store in bulk; returns how many were written."""
+    written = 0
+    while True:
+        entries = buffer.drain(batch)
+        if not entries:
+            return written
+        rows = []
+        for entry in entries:
+            entry["timestamp"] = datetime.fromisoformat(entry["timestamp"])
+            rows.append(LogEntry(**entry))
+        LogEntry.objects.bulk_create(rows, batch_size=batch)
+        written += len(rows)
+        if len(entries) < batch:
+            return written
 
 
 def request_record(
@@ -99,7 +111,7 @@ def request_record(
     path: str,
     status: int,
     response_time_ms: float,
-) -> LogEntry | None:
+) -> None:
     """Record one served API request (the row GET /logs lists and GET /metrics counts)."""
     level = Level.ERROR if status >= 500 else Level.WARN if status >= 400 else Level.INFO
     details: dict[str, Any] = {
@@ -112,7 +124,7 @@ def request_record(
     }
     if user_id:
         details["userId"] = user_id
-    return log_entry_create(
+    log_entry_create(
         level=level,
         service=Service.API,
         message="API request processed",

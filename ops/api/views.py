@@ -23,7 +23,7 @@ from config.api.errors import ErrorCode, ValidationFailed
 from config.api.exceptions import error_body
 from config.api.pagination import LogPagination
 from config.api.responses import ApiResponse, iso
-from ops import health, prometheus, selectors
+from ops import health, prometheus, selectors, services
 from ops.api import serializers as s
 from ops.choices import DEFAULT_TIME_RANGE, TIME_RANGES, Level, MetricType, Service
 from ops.models import LogEntry
@@ -100,6 +100,7 @@ class MetricsView(APIView):
     def get(self, request: Request) -> ApiResponse:
         time_range = _time_range(request)
         wanted = _choice(request, "type", list(MetricType.values), {})
+        services.logs_flush()  # what waits in the buffer counts too
         types = [wanted] if wanted else list(MetricType.values)
         now = timezone.now()
         data: dict[str, Any] = {"timestamp": iso(now), "time_range": time_range}
@@ -133,6 +134,7 @@ class LogsView(GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         time_range = _time_range(request)
+        services.logs_flush()  # what waits in the buffer is listed too
         entries: QuerySet[LogEntry] = selectors.log_list(
             since=selectors.window_start(time_range),
             level=_choice(request, "level", list(Level.values), {"warning": Level.WARN}),

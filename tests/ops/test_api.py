@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from jobs.models import Job, JobStatus
+from ops import services
 from ops.models import LogEntry
 from tests.config.test_conventions import assert_error
 
@@ -205,6 +206,7 @@ def test_no_password_token_or_secret_reaches_the_log_store(admin_api, api, caplo
     logger.warning("login failed password=%s header=Bearer %s", secret_password, token)
     logger.warning("connecting to postgres://app:%s@db:5432/app", secret_password)
     logger.error('token in json {"api_key": "%s"}', secret_password, exc_info=False)
+    services.logs_flush()
     stored = " ".join(f"{entry.message} {entry.details}" for entry in LogEntry.objects.all())
     assert LogEntry.objects.count() >= 4
     assert secret_password not in stored
@@ -221,3 +223,34 @@ def test_the_beat_task_prunes_entries_past_the_retention(settings):
     assert prune_logs_task.delay().get() == 1
     assert not LogEntry.objects.filter(pk=old.pk).exists()
     assert LogEntry.objects.filter(pk=recent.pk).exists()
+
+
+def test_requests_wait_in_the_buffer_until_a_flush_writes_them_once(
+    user_api, client_for, admin_user
+):
+    from ops import buffer
+    from ops.tasks import flush_logs_task
+
+    request_id = uuid.uuid4().hex
+    user_api.get("/api/v1/jobs", HTTP_X_REQUEST_ID=request_id)
+    assert not LogEntry.objects.filter(request_id=request_id).exists()
+    assert buffer.size() >= 1
+    assert flush_logs_task.delay().get() >= 1
+    assert buffer.size() == 0
+    assert services.logs_flush() == 0  # a second flush finds nothing to write twice
+    assert LogEntry.objects.filter(request_id=request_id).count() == 1
+
+
+def test_recording_a_request_runs_no_sql_inside_it(user_api, settings, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert user_api.get("/api/v1/jobs").status_code == 200
+        return len(captured)
+
+    settings.OPS_REQUEST_LOG = False
+    without = queries()
+    settings.OPS_REQUEST_LOG = True
+    assert queries() == without

@@ -107,9 +107,11 @@ def test_the_worker_pools_answer_is_cached_between_probes(monkeypatch, settings)
 
 
 def test_health_is_not_rate_limited_nor_logged(api):
+    from ops import services
     from ops.models import LogEntry
 
     for _ in range(3):
         response = api.get("/api/v1/health")
         assert "X-RateLimit-Limit" not in response
+    services.logs_flush()
     assert not LogEntry.objects.filter(endpoint="/api/v1/health").exists()

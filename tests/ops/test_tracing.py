@@ -12,6 +12,7 @@ from django.conf import settings
 from django_guid import clear_guid, get_guid, set_guid
 
 from config.celery import app as celery_app
+from ops import services
 from ops.models import LogEntry
 
 
@@ -88,6 +89,7 @@ def test_a_task_run_by_a_real_worker_logs_under_the_request_id(real_worker):
     deadline = time.monotonic() + 30
     entry = None
     while time.monotonic() < deadline and entry is None:
+        services.logs_flush()
         entry = LogEntry.objects.filter(message="worker says hello").first()
         time.sleep(0.2)
     assert entry is not None, "the worker never ran the task"
