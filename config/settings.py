@@ -495,6 +495,8 @@ SPECTACULAR_SETTINGS = {
         "OrganizationRoleEnum": "accounts.models.OrganizationRole",
         "AccountStatusEnum": "accounts.models.AccountStatus",
         "PlanEnum": "accounts.plans.Plan",
+        "HealthStatusEnum": ["healthy", "unhealthy"],
+        "JobStatusEnum": "jobs.models.JobStatus",
     },
 }
 
@@ -520,6 +522,9 @@ DJANGO_GUID = {
 # Rate limits are counted in the shared cache, so that every server process shares one count.
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_USE_CACHE = "default"
+# The film job API's "100 requests per minute per user", on top of the plan's hourly limit
+# (0: off).
+RATELIMIT_PER_MINUTE = env_int("RATELIMIT_PER_MINUTE", 100, minimum=0)
 # Behind a proxy, set to the header that carries the client's address (e.g. X-Forwarded-For).
 RATELIMIT_IP_HEADER = env_optional("RATELIMIT_IP_HEADER")
 SILENCED_SYSTEM_CHECKS = [

@@ -74,6 +74,19 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
+def _per_minute(request: HttpRequest, user) -> Usage | None:
+    """The user's per-minute count when it is past RATELIMIT_PER_MINUTE, else None."""
+    if user is None or not settings.RATELIMIT_PER_MINUTE:
+        return None
+    usage = consume(
+        request,
+        group="api-minute",
+        key=f"user:{user.pk}",
+        rate=f"{settings.RATELIMIT_PER_MINUTE}/m",
+    )
+    return usage if usage.limited else None
+
+
 class RateLimitMiddleware:
     """Count every API request and answer 429 RATE_LIMITED past the plan's hourly limit."""
 
@@ -90,7 +103,16 @@ class RateLimitMiddleware:
         else:
             limits, tier, key = ANONYMOUS_LIMITS, "free", f"ip:{client_ip(request)}"
         usage = consume(request, group="api", key=key, rate=f"{limits.requests_per_hour}/h")
-        if usage.limited:
+        minute = _per_minute(request, user)
+        if minute is not None and not usage.limited:
+            # The film job API's 100 requests a minute per user, alongside the hourly limit.
+            response = error_response(
+                ErrorCode.RATE_LIMITED,
+                f"Rate limit of {minute.limit} requests per minute exceeded; "
+                f"retry in {minute.retry_after} seconds",
+            )
+            response["Retry-After"] = str(minute.retry_after)
+        elif usage.limited:
             response: HttpResponse = error_response(
                 ErrorCode.RATE_LIMITED,
                 f"Rate limit of {usage.limit} requests per hour exceeded; "

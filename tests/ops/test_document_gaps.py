@@ -30,3 +30,32 @@ def test_a_job_without_a_project_has_no_project_name(user, user_api):
     assert data["projectName"] is None and data["logs"] == []
     listed = user_api.get("/api/v1/jobs").json()["data"][0]
     assert "logs" not in listed and listed["projectName"] is None
+
+
+def test_the_template_list_allows_100_requests_an_hour(client_for, settings):
+    from tests.config.test_conventions import assert_error
+    from tests.factories import UserFactory
+
+    # A pro user (1,000 an hour) and no per-minute limit: only the endpoint's own limit bites.
+    settings.RATELIMIT_PER_MINUTE = 0
+    user_api = client_for(UserFactory(plan="pro"))
+    for _ in range(100):
+        assert user_api.get("/api/v1/templates").status_code == 200
+    response = user_api.get("/api/v1/templates")
+    body = assert_error(response, 429, "RATE_LIMITED")
+    assert "template" in body["error"]["message"]
+    assert int(response["Retry-After"]) > 0
+
+
+def test_a_user_is_limited_per_minute_alongside_the_hourly_plan_limit(user_api, settings):
+    from tests.config.test_conventions import assert_error
+
+    settings.RATELIMIT_PER_MINUTE = 3
+    for _ in range(3):
+        assert user_api.get("/api/v1/jobs").status_code == 200
+    response = user_api.get("/api/v1/jobs")
+    body = assert_error(response, 429, "RATE_LIMITED")
+    assert "per minute" in body["error"]["message"]
+    assert 0 < int(response["Retry-After"]) <= 60
+    # The hourly count goes on: its headers are still there and not exhausted.
+    assert int(response["X-RateLimit-Remaining"]) > 0
