@@ -128,3 +128,20 @@ def test_an_admin_token_scrapes_from_anywhere_and_a_users_token_does_not(
 def test_scrapes_are_not_rate_limited(api):
     response = api.get("/api/v1/metrics/prometheus")
     assert "X-RateLimit-Limit" not in response
+
+
+def test_the_grafana_dashboard_and_alerts_only_query_metrics_the_exposition_has(api, monkeypatch):
+    import json
+    import re
+
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    families = _families(api.get("/api/v1/metrics/prometheus").content.decode())
+    docs = ROOT / "docs" / "monitoring"
+    dashboard = json.loads((docs / "grafana-dashboard.json").read_text())
+    queries = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    queries.append((docs / "prometheus.yml").read_text())
+    used = {name for q in queries for name in re.findall(r"storyforge_\w+", q)}
+    assert used
+    for name in used:
+        family = re.sub(r"_(bucket|count|sum|total)$", "", name)
+        assert family in families or name in families, name
