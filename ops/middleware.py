@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject, empty
 from django_guid import get_guid
 
 from ops import prometheus
@@ -30,6 +31,22 @@ def endpoint_of(request: HttpRequest) -> str:
     route = route.replace("^", "").replace("/?$", "").replace("$", "")
     route = re.sub(r"<(?:\w+:)?(\w+)>", r":\1", route)
     return "/" + route.strip("/")
+
+
+def user_id_of(request: HttpRequest) -> str:
+    """The signed-in user's id, without loading a session nobody has read.
+
+    DRF sets `request.user` to the token's user; an unevaluated lazy user (no view looked at
+    it) is an anonymous request as far as the log is concerned.
+    """
+    user = request.__dict__.get("user")
+    if isinstance(user, SimpleLazyObject):
+        if user._wrapped is empty:  # type: ignore[attr-defined]
+            return ""
+        user = user._wrapped  # type: ignore[attr-defined]
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    return str(user.pk)
 
 
 class RequestMetricsMiddleware:
@@ -60,10 +77,9 @@ class RequestMetricsMiddleware:
         if settings.OPS_REQUEST_LOG:
             from ops import services
 
-            user = getattr(request, "user", None)
             services.request_record(
                 request_id=get_guid() or response.get("X-Request-Id", ""),
-                user_id=str(user.pk) if user is not None and user.is_authenticated else "",
+                user_id=user_id_of(request),
                 method=request.method or "",
                 endpoint=endpoint,
                 path=path,

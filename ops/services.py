@@ -61,23 +61,26 @@ def log_entry_create(
     status: int | None = None,
     response_time_ms: float | None = None,
     details: dict[str, Any] | None = None,
+    masked: bool = False,
 ) -> None:
     """Queue one log entry for the store, secrets masked (written by `logs_flush`).
 
+    `masked`: the caller built message and details from values that hold no secret (the
+    request record: fixed words, a route, a status), so the masking pass is skipped.
     Logging never breaks the work it records: an entry the buffer cannot take is dropped.
     """
     entry = {
         "timestamp": timezone.now().isoformat(),
         "level": level,
         "service": service,
-        "message": redact_text(message)[:1000],
+        "message": (message if masked else redact_text(message))[:1000],
         "request_id": request_id[:64],
         "user_id": user_id,
         "method": method,
         "endpoint": endpoint[:200],
         "status": status,
         "response_time_ms": response_time_ms,
-        "details": redact(details or {}),
+        "details": (details or {}) if masked else redact(details or {}),
     }
     try:
         buffer.push(entry)
@@ -115,10 +118,10 @@ def request_record(
     """Record one served API request (the row GET /logs lists and GET /metrics counts)."""
     level = Level.ERROR if status >= 500 else Level.WARN if status >= 400 else Level.INFO
     details: dict[str, Any] = {
-        "requestId": request_id,
+        "requestId": redact_text(request_id),
         "method": method,
-        "endpoint": endpoint,
-        "path": path,
+        "endpoint": endpoint,  # a route pattern (`/api/v1/jobs/:job_id`), never a value
+        "path": redact_text(path),
         "status": status,
         "responseTime": round(response_time_ms, 1),
     }
@@ -128,13 +131,14 @@ def request_record(
         level=level,
         service=Service.API,
         message="API request processed",
-        request_id=request_id,
+        request_id=details["requestId"],
         user_id=user_id,
         method=method,
         endpoint=endpoint,
         status=status,
         response_time_ms=response_time_ms,
         details=details,
+        masked=True,
     )
 
 
