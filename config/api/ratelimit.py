@@ -104,6 +104,7 @@ class RateLimitMiddleware:
             limits, tier, key = ANONYMOUS_LIMITS, "free", f"ip:{client_ip(request)}"
         usage = consume(request, group="api", key=key, rate=f"{limits.requests_per_hour}/h")
         minute = _per_minute(request, user)
+        response: HttpResponse
         if minute is not None and not usage.limited:
             # The film job API's 100 requests a minute per user, alongside the hourly limit.
             response = error_response(
@@ -113,7 +114,7 @@ class RateLimitMiddleware:
             )
             response["Retry-After"] = str(minute.retry_after)
         elif usage.limited:
-            response: HttpResponse = error_response(
+            response = error_response(
                 ErrorCode.RATE_LIMITED,
                 f"Rate limit of {usage.limit} requests per hour exceeded; "
                 f"retry in {usage.retry_after} seconds",

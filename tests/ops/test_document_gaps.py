@@ -59,3 +59,16 @@ def test_a_user_is_limited_per_minute_alongside_the_hourly_plan_limit(user_api, 
     assert 0 < int(response["Retry-After"]) <= 60
     # The hourly count goes on: its headers are still there and not exhausted.
     assert int(response["X-RateLimit-Remaining"]) > 0
+
+
+def test_ai_model_entries_carry_created_at_and_updated_at(user_api):
+    from datetime import datetime
+
+    entries = user_api.get("/api/v1/ai/models?limit=100").json()["data"]
+    assert entries
+    for entry in entries:
+        created = datetime.fromisoformat(entry["createdAt"].replace("Z", "+00:00"))
+        updated = datetime.fromisoformat(entry["updatedAt"].replace("Z", "+00:00"))
+        assert created <= updated
+    detail = user_api.get(f"/api/v1/ai/models/{entries[0]['id']}").json()["data"]
+    assert detail["createdAt"] == entries[0]["createdAt"]
