@@ -15,7 +15,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from config.api.routes import route
 from config.files import serve_signed
-from config.health import HealthView
 from studio.pages import StudioView
 from web.urls import password_reset_urls
 
@@ -36,7 +35,7 @@ class SchemaView(SpectacularAPIView):
 
 
 api_v1: list[URLPattern | URLResolver] = [
-    route("health", HealthView.as_view(), "health"),
+    path("", include("ops.api.urls")),
     route("schema", SchemaView.as_view(), "schema"),
     path("", include("accounts.api.urls")),
     # Before jobs: studio's view of /jobs adds the film job's POST to the jobs list.

@@ -116,6 +116,8 @@ class ModelSerializer(serializers.Serializer):
     performance = serializers.DictField()
     tasks = serializers.ListField(child=serializers.CharField())
     status = serializers.SerializerMethodField()
+    created_at = serializers.CharField(help_text="ISO 8601: when the entry was added.")
+    updated_at = serializers.CharField(help_text="ISO 8601: when the entry last changed.")
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()

@@ -37,6 +37,7 @@ from studio.api import serializers as s
 from studio.models import Template
 
 GENERATE_VIDEO_RATE = "10/h"  # the AI Video System's limit for POST /generate/video
+TEMPLATES_RATE = "100/h"  # the AI Video System's limit for GET /templates
 
 
 def _project(request: AuthenticatedRequest, project_id: str | None) -> str:
@@ -308,6 +309,15 @@ class TemplateListView(GenericAPIView):
         responses=s.TemplateSerializer(many=True),
     )
     def get(self, request: AuthenticatedRequest) -> Response:
+        usage = consume(
+            request._request, group="templates", key=f"user:{request.user.pk}", rate=TEMPLATES_RATE
+        )
+        if usage.limited:
+            raise RateLimited(
+                f"At most {usage.limit} template listings an hour; retry in "
+                f"{usage.retry_after} seconds",
+                headers={"Retry-After": str(usage.retry_after)},
+            )
         page = self.paginate_queryset(self.get_queryset()) or []
         return self.get_paginated_response(s.TemplateSerializer(page, many=True).data)
 
