@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.continuity import load_corpus, rates, run
+from bench.continuity import load_corpus, main, rates, run
 
 # Floors a little under what was measured, so a real regression fails and noise does not.
 FLOORS = {
@@ -41,8 +41,11 @@ def test_the_corpus_halves_are_disjoint_and_complete():
     dev = {w["id"] for w in load_corpus("dev")}
     held = {w["id"] for w in load_corpus("heldout")}
     fresh = {w["id"] for w in load_corpus("fresh")}
-    assert len(dev) == len(held) == 12 and len(fresh) == 6
-    assert not dev & held and not (dev | held) & fresh
+    fresh2 = {w["id"] for w in load_corpus("fresh2")}
+    fresh3 = {w["id"] for w in load_corpus("fresh3")}
+    assert len(dev) == len(held) == 12 and len(fresh) == 6 and len(fresh3) >= 8
+    parts = [dev, held, fresh, fresh2, fresh3]
+    assert sum(map(len, parts)) == len(set().union(*parts)) == len(load_corpus())
     for world in load_corpus():
         kinds = [c["kind"] for c in world["continuations"]]
         assert kinds.count("clean") >= 5 and len(kinds) >= 8
@@ -51,6 +54,13 @@ def test_the_corpus_halves_are_disjoint_and_complete():
         for item in world["continuations"]:
             if item["kind"] != "clean":
                 assert item["offending"].strip() in item["text"]
+
+
+def test_the_benchmark_refuses_to_show_the_details_of_the_never_tuned_part(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--half", "fresh3", "--details"])
+    assert exit_info.value.code == 2
+    assert "fresh3 is never looked into" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
