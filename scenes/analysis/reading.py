@@ -188,7 +188,9 @@ MEMORY_CLOSER = re.compile(
 MEMORY_SENTENCE = re.compile(
     r"\b(?:remember\w*|memor\w*|recall\w*|dream\w*|ghost\w*|grave|tomb|portrait|photograph\w*|"
     r"recording|hologram|statue|mourn\w*|funeral|would have|used to|in (?:his|her|their) "
-    r"(?:memory|story|mind)|once|legend|story)\b",
+    r"(?:memory|story|mind)|(?<!at )once(?! (?:more|again))|legend|story|thought (?:back )?(?:of|to|about) (?:the|that|"
+    r"those)|(?:last|that) (?:fall|autumn|winter|spring|summer|year)|"
+    r"years? (?:ago|before|earlier))\b",
     re.I,
 )
 
@@ -230,8 +232,9 @@ _CUES: tuple[tuple[str, str], ...] = (
     (r"\bafternoon\b", "afternoon"),
     (r"\b(?:dusk|sunset|sundown|twilight|evening|vespers|nightfall|last light|"
      r"last red light)\b", "evening"),
-    (r"\b(?:midnight|night|moonlight|full moon|stars were out|stars came out|"
-     r"starlight|in the dark|the small hours)\b", "night"),
+    (r"\b(?:midnight|night|tonight|moonlight|full moon|stars were out|stars came out|"
+     r"starlight|in the dark|the small hours|(?:sky|heavens) (?:full of|thick with) stars|"
+     r"under the stars|bats (?:flitted|wheeled|swooped|flew))\b", "night"),
 )  # fmt: skip
 _NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -320,7 +323,7 @@ TIME_MARKER = re.compile(
     r"(?:while|moments?|minutes?|hours?|days?|weeks?|months?|years?|night|meal|dinner|lunch|"
     r"supper|breakfast|training|deal)|"
     r"by the time|^by (?:dawn|noon|midday|nightfall|morning|evening|six|seven|eight|then)|"
-    r"eventually|at last|finally|soon|meanwhile|passed|slept|woke|waited|all (?:day|night)|"
+    r"eventually|at last|finally|soon|meanwhile|passed|slept (?:until|till|through|for)|woke|waited|all (?:day|night)|"
     r"overnight|dawned|the sun (?:rose|set|came up|went down)|when (?:the sun|morning|dawn|night)|"
     r"^(?:at|by|around|toward|towards|near)\s+(?:dawn|first light|sunrise|daybreak|noon|"
     r"midday|dusk|sunset|nightfall|midnight|sundown|\w+ o['’]clock)|"
