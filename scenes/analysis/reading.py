@@ -41,7 +41,10 @@ DEAD = (
     r"lies under|choked on|choked to death|never woke|been flatlined|was flatlined|"
     r"was lost at sea|was hanged|fell in battle|did not survive|didn't survive|"
     r"breathed (?:his|her|their) last|was never found|were never found|gone forever|"
-    r"killed (?:him|her)|went down with|gone down with|go down with"
+    r"killed (?:him|her)|went down with|gone down with|go down with|"
+    r"left (?:him|her|them) dead|never (?:seen|heard from) again|"
+    r"(?:lost|gave) (?:his|her|their) li(?:fe|ves)|succumbed|was laid to rest|"
+    r"(?:bled|froze|burned|burnt|starved) to death"
 )
 DEPARTED = (
     r"had gone away|went away|gone away|left for good|left forever|never came back|"
@@ -50,7 +53,8 @@ DEPARTED = (
     r"was banished|was exiled|is away|was away|is abroad|was abroad|retired to|"
     r"would not return|will not return|did not return|never to return|not coming back|"
     r"never (?:came|walked|got|went|made it|found (?:his|her|their) way) (?:back|out|home)|"
-    r"(?:is|was) with (?:his|her|their) regiment|left \w+ on the|left for \w+ and"
+    r"(?:is|was) with (?:his|her|their) regiment|left \w+ on the|left for \w+ and|"
+    r"(?:had|has) moved (?:away )?to(?= (?-i:[A-Z]))|now lives (?:in|on|at)(?= (?-i:[A-Z]))"
 )
 ASLEEP = (
     r"fell into (?:a|an) (?:deep |enchanted |endless |cursed |magic )?sleep|lies asleep|"
@@ -146,6 +150,8 @@ def status_changes(passage: ent.Passage, cast: ent.Cast) -> list[StatusChange]:
                 subject = before[0][2]  # "X had gone ..., and would not return": X
             elif re.search(r"\b(?:he|she|they)\b", said, re.I) and before:
                 subject = before[-1][2]
+            elif re.search(r"\b(?:him|her|them)\b", match.group(0), re.I) and before:
+                subject = before[-1][2]  # "... had left him dead": the one named before
             elif (
                 re.search(r"\b(?:he|she|they)\b", said, re.I)
                 or PRONOUN_START.match(sentence)
