@@ -539,6 +539,24 @@ class Breach:
     sentence: str
 
 
+# "Long before the dawn bell", "while X was still at the stove": the rule's trigger is
+# named, but as what has not happened yet.
+STILL_BEFORE = re.compile(
+    r"\b(?:before|until|till|ahead of|not yet|still|yet to)\b", re.I
+)
+
+
+def _trigger_keys(c: Constraint) -> set[str]:
+    """What must happen for a "before"/"until" rule to lapse: its words less the names in it
+    ("Nobody eats before Mama Folake sits down": the sitting, not Mama Folake)."""
+    names = {
+        w.stem(x)
+        for x in re.findall(r"(?<!^)(?<![.!?]\s)\b[A-ZÀ-ÖØ-Þ][\w'’-]*", c.text)
+    }
+    keys = set(c.when) - names
+    return keys or set(c.when)
+
+
 class Checker:
     """Reads a text's narration in order against the bible's rules."""
 
@@ -590,8 +608,9 @@ class Checker:
                 if (
                     constraint.when
                     and constraint.when_kind in ("before", "until")
-                    and _has_any(sentence, stems, constraint.when)
+                    and _has_any(sentence, stems, _trigger_keys(constraint))
                     and not w.NEGATION.search(sentence)
+                    and not STILL_BEFORE.search(sentence)
                 ):
                     holds[key] = False
                 if self._breaks(
