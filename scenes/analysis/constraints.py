@@ -300,9 +300,20 @@ def parse_rule(text: str) -> Constraint | None:
     return None
 
 
+FRONTED_PLACE = re.compile(
+    r"^(?P<where>(?:within|inside|in|on|at|aboard|beneath|under|below|above)\s+[^,]+?),?\s+"
+    r"(?P<rest>(?:no|nobody|no one|none|not a|not one)\b.*)$",
+    re.I,
+)
+
+
 def _parts(clause: str) -> list[str]:
     """The clause itself, then what follows ", and" / " and" / ", but" in it."""
     out = [clause]
+    fronted = FRONTED_PLACE.match(clause)
+    if fronted:
+        # "Within the walls of the Temple no spell can be cast": the place read last.
+        out.append(f"{fronted.group('rest')} {fronted.group('where')}")
     for piece in re.split(
         r",\s*(?:and|but|so)\s+|\s+and\s+(?=(?:while|when|no|nobody|whoever)\b)", clause
     ):
