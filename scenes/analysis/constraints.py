@@ -568,6 +568,11 @@ def _trigger_keys(c: Constraint) -> set[str]:
     return keys or set(c.when)
 
 
+def _place_of(c: Constraint) -> set[str]:
+    """Where a rule holds: its `where`, or what a rule against leaving names ("the grounds")."""
+    return c.where or (c.objects if c.action_class in ("leave", "exit") else set())
+
+
 class Checker:
     """Reads a text's narration in order against the bible's rules."""
 
@@ -578,15 +583,26 @@ class Checker:
         kinds: dict[str, set[str]] | None = None,
         here: str = "",
         day_part: str = "",
+        place_known: bool = True,
     ) -> None:
         self.constraints = [c for c in (parse_rule(r) for r in rules) if c is not None]
         self.kinds = kinds or {}  # character name -> what they are ("fox", "dragon")
         self.here = set(w.content(here))
         self.day_part = day_part
+        self.place_known = place_known  # does the bible say where the scene is?
 
     def breaches(self, sentences: list[str]) -> list[Breach]:
         found: list[Breach] = []
-        inside = {id(c): bool(c.where & self.here) for c in self.constraints}
+        inside = {
+            id(c): bool(_place_of(c) & self.here)
+            # Nowhere on record: a rule against leaving or bringing something into a place
+            # is stated where the story is.
+            or (
+                not self.place_known
+                and (c.action_class in ("leave", "exit") or c.where_kind == "into")
+            )
+            for c in self.constraints
+        }
         holds = {id(c): True for c in self.constraints}
         part = self.day_part
         previous = ""
@@ -713,7 +729,14 @@ class Checker:
             r"\bhad\s+(?:\w+ly\s+)?(?:been\s+)?[a-z]+(?:ed|en|t)\b", sentence
         ) and not re.search(r"\b(?:now|suddenly|then)\b", sentence):
             return False  # "Colin had touched the stapler in 2019": what was, not what happens
-        if c.objects and not _has_any(sentence, stems, _noun_keys(c.objects) | c.where | c.context):
+        leaving_here = (
+            c.action_class in ("leave", "exit") and not c.where and inside
+        )  # "Ghosts cannot leave the hotel grounds", told at the hotel: "out through the gate"
+        if (
+            c.objects
+            and not leaving_here
+            and not _has_any(sentence, stems, _noun_keys(c.objects) | c.where | c.context)
+        ):
             return False
         if c.person and not self._person_acts(sentence, stems):
             return False
@@ -764,10 +787,12 @@ class Checker:
                 lowered = sentence.lower()
                 if not any(re.search(rf"\b{re.escape(m)}\b", lowered) for m in markers):
                     return False
-                if c.where_kind not in ("outside",) and not _has_any(
-                    sentence, stems, c.where | c.context
+                if (
+                    c.where_kind not in ("outside",)
+                    and not _has_any(sentence, stems, c.where | c.context)
+                    and not (c.where_kind == "into" and inside)
                 ):
-                    return False
+                    return False  # ("into" the place the scene is in: into a room of it)
         if c.window and part and part not in c.window:
             return False
         if (

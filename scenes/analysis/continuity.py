@@ -473,7 +473,11 @@ def world_rules(
         point = bible.get("timeline", {}).get("currentPoint", "")
         here = f"{point} {bible.get('setting', {}).get('primaryLocation', '')}"
         checker = Checker(
-            structured, kinds=_kinds(bible), here=here, day_part=reading.part_after([point])
+            structured,
+            kinds=_kinds(bible),
+            here=here,
+            day_part=reading.part_after([point]),
+            place_known=bool(bible.get("setting", {}).get("primaryLocation")),
         )
         remembered = {
             sentence
