@@ -312,7 +312,7 @@ def _parts(clause: str) -> list[str]:
     out = [clause]
     fronted = FRONTED_PLACE.match(clause)
     if fronted:
-        # "Within the walls of the Temple no spell can be cast": the place read last.
+        # "Within these walls no spell is cast": the place read last.
         out.append(f"{fronted.group('rest')} {fronted.group('where')}")
     for piece in re.split(
         r",\s*(?:and|but|so)\s+|\s+and\s+(?=(?:while|when|no|nobody|whoever)\b)", clause
@@ -550,20 +550,15 @@ class Breach:
     sentence: str
 
 
-# "Long before the dawn bell", "while X was still at the stove": the rule's trigger is
+# "Long before the bell", "while she was still at the table": the rule's trigger is
 # named, but as what has not happened yet.
-STILL_BEFORE = re.compile(
-    r"\b(?:before|until|till|ahead of|not yet|still|yet to)\b", re.I
-)
+STILL_BEFORE = re.compile(r"\b(?:before|until|till|ahead of|not yet|still|yet to)\b", re.I)
 
 
 def _trigger_keys(c: Constraint) -> set[str]:
     """What must happen for a "before"/"until" rule to lapse: its words less the names in it
-    ("Nobody eats before Mama Folake sits down": the sitting, not Mama Folake)."""
-    names = {
-        w.stem(x)
-        for x in re.findall(r"(?<!^)(?<![.!?]\s)\b[A-ZÀ-ÖØ-Þ][\w'’-]*", c.text)
-    }
+    ("Nobody eats before Grandfather Ade sits down": the sitting, not the name)."""
+    names = {w.stem(x) for x in re.findall(r"(?<!^)(?<![.!?]\s)\b[A-ZÀ-ÖØ-Þ][\w'’-]*", c.text)}
     keys = set(c.when) - names
     return keys or set(c.when)
 
@@ -731,7 +726,7 @@ class Checker:
             return False  # "Colin had touched the stapler in 2019": what was, not what happens
         leaving_here = (
             c.action_class in ("leave", "exit") and not c.where and inside
-        )  # "Ghosts cannot leave the hotel grounds", told at the hotel: "out through the gate"
+        )  # "Spirits may not leave the grounds", told there: "drifted out through the gate"
         if (
             c.objects
             and not leaving_here

@@ -194,8 +194,9 @@ MEMORY_CLOSER = re.compile(
 MEMORY_SENTENCE = re.compile(
     r"\b(?:remember\w*|memor\w*|recall\w*|dream\w*|ghost\w*|grave|tomb|portrait|photograph\w*|"
     r"recording|hologram|statue|mourn\w*|funeral|would have|used to|in (?:his|her|their) "
-    r"(?:memory|story|mind)|(?<!at )once(?! (?:more|again))|legend|story|thought (?:back )?(?:of|to|about) (?:the|that|"
-    r"those)|(?:last|that) (?:fall|autumn|winter|spring|summer|year)|"
+    r"(?:memory|story|mind)|(?<!at )once(?! (?:more|again))|legend|story|"
+    r"thought (?:back )?(?:of|to|about) (?:the|that|those)|"
+    r"(?:last|that) (?:fall|autumn|winter|spring|summer|year)|"
     r"years? (?:ago|before|earlier))\b",
     re.I,
 )
@@ -329,7 +330,8 @@ TIME_MARKER = re.compile(
     r"(?:while|moments?|minutes?|hours?|days?|weeks?|months?|years?|night|meal|dinner|lunch|"
     r"supper|breakfast|training|deal)|"
     r"by the time|^by (?:dawn|noon|midday|nightfall|morning|evening|six|seven|eight|then)|"
-    r"eventually|at last|finally|soon|meanwhile|passed|slept (?:until|till|through|for)|woke|waited|all (?:day|night)|"
+    r"eventually|at last|finally|soon|meanwhile|passed|slept (?:until|till|through|for)|woke|"
+    r"waited|all (?:day|night)|"
     r"overnight|dawned|the sun (?:rose|set|came up|went down)|when (?:the sun|morning|dawn|night)|"
     r"^(?:at|by|around|toward|towards|near)\s+(?:dawn|first light|sunrise|daybreak|noon|"
     r"midday|dusk|sunset|nightfall|midnight|sundown|\w+ o['’]clock)|"
