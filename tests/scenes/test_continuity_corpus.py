@@ -1,10 +1,11 @@
 """The development half of the continuity corpus as a regression guard (issue 17).
 
-`bench/continuity.py` measures both halves of tests/scenes/continuity_corpus/; this runs the
+`bench/continuity.py` measures every part of tests/scenes/continuity_corpus/; this runs the
 same measurement on the development half and holds the engine to the rates it reached there
-(measured 2026-12-07: 45 of 48 planted contradictions caught, 0 of 60 clean continuations
-and 0 of 12 initial scripts flagged). The held-out half is not run here: it stays a measure
-of text the engine was not tuned on.
+(measured 2026-12-07, second pass: 47 of 48 planted contradictions caught as errors, which is
+what the continuity check rejects; 0 of 60 clean continuations flagged; 0 of 12 initial
+scripts refused). The other parts are not run here: the held-out and fresh parts stay
+measures, and fresh3 is never looked into (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from bench.continuity import load_corpus, main, rates, run
 
 # Floors a little under what was measured, so a real regression fails and noise does not.
 FLOORS = {
-    "caught": 0.90,
-    "caught_name_drift": 0.83,
+    "caught": 0.95,
+    "caught_name_drift": 0.91,
     "caught_inactive_character": 0.83,
     "caught_world_rule": 0.91,
-    "caught_jump": 0.83,
+    "caught_jump": 0.91,
     "characters_precision": 0.90,
     "characters_recall": 0.90,
     "aliases_recall": 0.85,
