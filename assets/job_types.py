@@ -66,12 +66,16 @@ def analyse(ctx: StageContext) -> dict[str, Any]:
         with result.preview.open("rb") as handle:
             preview = default_storage.save(f"{folder}/{result.preview.name}", File(handle))
     old_preview = asset.thumbnail
-    Asset.objects.filter(pk=asset.pk).update(
+    updated = Asset.objects.filter(pk=asset.pk).update(
         technical=result.technical,
         analysis=result.analysis,
         thumbnail=preview,
         updated_at=timezone.now(),
     )
+    if not updated:  # deleted while it was analysed: its preview goes too
+        if preview:
+            default_storage.delete(preview)
+        raise StageFailed("NOT_FOUND", "The asset was deleted during its analysis")
     if old_preview and old_preview != preview:
         default_storage.delete(old_preview)
     return {"kind": asset.kind, "described_by": result.analysis.get("source", "measured")}

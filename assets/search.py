@@ -201,6 +201,8 @@ def matching_elements(query: str, asset: Asset) -> list[str]:
     terms = _TERM.findall(query.lower())
     found: list[str] = []
     for first, second in itertools.pairwise(terms):
+        if first in STOP_WORDS or second in STOP_WORDS:
+            continue
         phrase = f"{first} {second}"
         if phrase in text and phrase not in found:
             found.append(phrase)

@@ -230,8 +230,8 @@ def _inspect_image(path: Path, workdir: Path) -> Inspected:
                 mode = image.mode
     except UnsupportedFormat:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _refuse("The image is too large to decode safely") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _refuse(f"The image is too large to decode safely: {exc}") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise _refuse(f"The image could not be decoded: {exc}") from None
     return Inspected(

@@ -22,6 +22,7 @@ from config.api.fields import (
     StrictFloatField,
     StrictIntegerField,
 )
+from config.api.responses import iso
 from config.api.serializers import StrictSerializer
 from config.files import signed_url
 from projects.models import Project
@@ -43,6 +44,11 @@ def size_formatted(size: int) -> str:
 
 def _url(name: str) -> str | None:
     return signed_url(name)[0] if name else None
+
+
+def thumbnail_url(asset: Asset) -> str | None:
+    """The preview image: the thumbnail or waveform the analysis made, or an image itself."""
+    return _url(asset.thumbnail or (asset.file if asset.kind == AssetKind.IMAGE else ""))
 
 
 # StoryCore's `metadata`: the measured values it names, then the client's own on top of them.
@@ -114,7 +120,7 @@ class AssetSerializer(serializers.ModelSerializer):
         return _url(asset.file)
 
     def get_thumbnail_url(self, asset: Asset) -> str | None:
-        return _url(asset.thumbnail)
+        return thumbnail_url(asset)
 
 
 class AssetSearchResultSerializer(AssetSerializer):
@@ -176,7 +182,7 @@ class MediaSerializer(serializers.ModelSerializer):
         return data
 
     def get_thumbnail_url(self, asset: Asset) -> str | None:
-        return _url(asset.thumbnail or (asset.file if asset.kind == AssetKind.IMAGE else ""))
+        return thumbnail_url(asset)
 
 
 class MediaDetailSerializer(MediaSerializer):
@@ -233,7 +239,7 @@ class MediaDetailSerializer(MediaSerializer):
             "status": asset.embedding_status,
             "model": asset.embedding_model or None,
             "dimensions": 384 if asset.embedding_status == EmbeddingStatus.COMPLETE else None,
-            "generated_at": asset.embedded_at,
+            "generated_at": iso(asset.embedded_at) if asset.embedded_at else None,
         }
 
     @extend_schema_field({"type": "object", "additionalProperties": True})
@@ -245,8 +251,8 @@ class MediaDetailSerializer(MediaSerializer):
     def get_download_url(self, asset: Asset) -> str | None:
         return _url(asset.file)
 
-    def get_expires_at(self, asset: Asset) -> Any:
-        return signed_url(asset.file)[1] if asset.file else None
+    def get_expires_at(self, asset: Asset) -> str | None:
+        return iso(signed_url(asset.file)[1]) if asset.file else None
 
 
 class MediaSearchItemSerializer(serializers.ModelSerializer):
@@ -260,7 +266,7 @@ class MediaSearchItemSerializer(serializers.ModelSerializer):
                   "project_id", "thumbnail_url"]  # fmt: skip
 
     def get_thumbnail_url(self, asset: Asset) -> str | None:
-        return _url(asset.thumbnail or (asset.file if asset.kind == AssetKind.IMAGE else ""))
+        return thumbnail_url(asset)
 
 
 class ProjectAssetItemSerializer(serializers.ModelSerializer):

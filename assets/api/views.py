@@ -70,6 +70,15 @@ def _stream_uploads(request: Request, *, files: int, abort: bool) -> None:
     ]
 
 
+def _form(request: Request, *, lists: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A multipart body as a plain dict: one value per field, a list for `lists` (the strict
+    serializers take a mapping of values, not a QueryDict of lists)."""
+    data = request.data
+    if not hasattr(data, "getlist"):
+        return dict(data)
+    return {key: data.getlist(key) if key in lists else data.get(key) for key in data}
+
+
 def _access(request: AuthenticatedRequest, asset_id: str) -> AssetAccess:
     access = selectors.asset_access_for(user=request.user, asset_id=asset_id)
     if access is None:
@@ -142,7 +151,7 @@ class AssetUploadView(GenericAPIView):
 
     def _upload(self, request: AuthenticatedRequest, project: Project | None = None) -> ApiResponse:
         _stream_uploads(request, files=1, abort=True)
-        data = self.get_serializer(data=request.data)
+        data = self.get_serializer(data=_form(request))
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         if project is None:
@@ -226,7 +235,7 @@ class MediaUploadView(GenericAPIView):
     )
     def post(self, request: AuthenticatedRequest) -> ApiResponse:
         _stream_uploads(request, files=settings.ASSET_MAX_FILES_PER_UPLOAD, abort=False)
-        data = self.get_serializer(data=request.data)
+        data = self.get_serializer(data=_form(request, lists=("files",)))
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         files = fields["files"]
@@ -372,14 +381,11 @@ def _search_page(
     request: AuthenticatedRequest, fields: dict[str, Any], *, limit: int, offset: int = 0
 ) -> search.SearchPage:
     project_id = fields.get("project_id")
-    if (
-        project_id
-        and project_selectors.project_get_for(user=request.user, project_id=project_id) is None
-    ):
-        # Only the uploader's own assets could match in a project they cannot see: none are
-        # shown (the project does not exist for them).
-        if not Asset.objects.filter(project_id=project_id, owner=request.user).exists():
-            raise NotFound("Project not found")
+    visible = project_id and project_selectors.project_get_for(
+        user=request.user, project_id=project_id
+    )
+    if project_id and not visible:
+        raise NotFound("Project not found")
     return search.asset_search(
         user=request.user,
         query=fields["query"],
