@@ -156,6 +156,8 @@ class AssetUploadView(GenericAPIView):
         fields = data.validated_data
         if project is None:
             project = _project_for_upload(request.user, fields.get("project_id"))
+        elif fields.get("project_id") not in (None, "", project.pk):
+            raise ValidationFailed.for_field("projectId", "Must be this project's id or absent.")
         asset = services.asset_create_from_upload(
             owner=request.user,
             project=project,
@@ -215,8 +217,6 @@ class ProjectAssetsView(_AssetListBase, AssetUploadView):
     )
     def post(self, request: AuthenticatedRequest, project_id: str) -> ApiResponse:  # type: ignore[override]
         project = _project_for_upload(request.user, project_id, field="id")
-        if request.data.get("project_id") not in (None, "", project_id):
-            raise ValidationFailed.for_field("projectId", "Must be this project's id or absent.")
         return self._upload(request, project)
 
 

@@ -18,7 +18,9 @@ def png(width: int = 60, height: int = 30, colours: tuple = ((220, 30, 30),)) ->
     image = Image.new("RGB", (width, height))
     band = width // len(colours)
     for i, colour in enumerate(colours):
-        image.paste(colour, (i * band, 0, width if i == len(colours) - 1 else (i + 1) * band, height))
+        image.paste(
+            colour, (i * band, 0, width if i == len(colours) - 1 else (i + 1) * band, height)
+        )
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()

@@ -261,6 +261,9 @@ def test_accepted_formats_by_content(user, upload):
     ]:
         response = upload(user, content, name, analyse=False)
         assert response.status_code == 201, (name, response.json())
-        assert (response.json()["data"]["type"], response.json()["data"]["mimeType"]) == (kind, mime)
+        assert (response.json()["data"]["type"], response.json()["data"]["mimeType"]) == (
+            kind,
+            mime,
+        )
     # A file without an extension gets the one its content has.
     assert Asset.objects.get(name="readme").filename == "readme.txt"
