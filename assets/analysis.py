@@ -119,7 +119,7 @@ def palette(image: Image.Image, size: int = PALETTE_SIZE) -> list[dict[str, Any]
             {
                 "hex": hex_colour(rgb),
                 "rgb": list(rgb),
-                "name": colour_name(rgb),  # type: ignore[arg-type]
+                "name": colour_name(rgb),
                 "share": round(share, 3),
             }
         )

@@ -74,15 +74,15 @@ def describe(
     headers = {"Content-Type": "application/json"}
     if settings.LLM_API_KEY:
         headers["Authorization"] = f"Bearer {settings.LLM_API_KEY}"
-    body = {
-        "model": settings.LLM_MODEL,
+    body: dict[str, Any] = {
+        "model": str(settings.LLM_MODEL),
         "messages": [{"role": "user", "content": content}],
         "temperature": 0.2,
         "max_tokens": 300,
     }
     try:
         response = requests.post(
-            f"{settings.LLM_BASE_URL.rstrip('/')}/chat/completions",
+            f"{str(settings.LLM_BASE_URL).rstrip('/')}/chat/completions",
             json=body,
             headers=headers,
             timeout=settings.LLM_TIMEOUT_SECONDS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -18,7 +19,7 @@ from projects.permissions import ProjectRole
 PROJECT_DETAIL_ASSETS = 50
 
 
-def visible_project_ids(user: User) -> QuerySet[Project]:
+def visible_project_ids(user: User) -> QuerySet[Project, Any]:
     """The ids of the live projects the user owns, collaborates on or sees through an
     organization (a subquery)."""
     return project_selectors.project_list_for(user=user).order_by().values("pk")

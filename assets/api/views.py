@@ -55,7 +55,7 @@ def _project_for_upload(
     return project
 
 
-def _stream_uploads(request: Request, *, files: int, abort: bool) -> None:
+def _stream_uploads(request: AuthenticatedRequest, *, files: int, abort: bool) -> None:
     """Stream the body's file parts through the plan's size limit (before it is parsed)."""
     limit = request.user.limits.upload_bytes
     try:
@@ -370,7 +370,7 @@ class AssetDownloadView(GenericAPIView):
         except (FileNotFoundError, OSError):
             raise NotFound("The asset's file is missing") from None
         response = FileResponse(handle, content_type=asset.mime_type)
-        response["Content-Disposition"] = content_disposition_header(True, asset.filename)
+        response["Content-Disposition"] = content_disposition_header(True, asset.filename) or ""
         response["Content-Length"] = str(asset.size)
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
@@ -465,7 +465,7 @@ class AssetSearchView(GenericAPIView):
         paginator = self.paginator
         assert paginator is not None
         # The paginator reads and bounds page and limit; the search fills the page.
-        paginator.paginate_queryset([], request, view=self)
+        paginator.paginate_queryset([], request, view=self)  # type: ignore[arg-type]
         limit, page_number = paginator.limit, paginator.page  # type: ignore[attr-defined]
         fields["query"] = fields.pop("q")
         fields["types"] = [fields.pop("type")] if fields.get("type") else None

@@ -117,7 +117,7 @@ class _FakeVisionModel(BaseHTTPRequestHandler):
 
     requests: list[dict] = []
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).requests.append({"path": self.path, "body": body})
         answer = {"description": "A crimson banner against a cobalt sky.",

@@ -186,7 +186,7 @@ def test_the_download_is_the_file_with_its_type_and_name(team, library, client_f
     response = client_for(team["viewer"]).get(f"/api/v1/assets/{library['c-notes.md']}/download")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/markdown"
-    assert 'attachment; filename="c-notes.md"' == response["Content-Disposition"]
+    assert response["Content-Disposition"] == 'attachment; filename="c-notes.md"'
     assert b"".join(response.streaming_content) == files.MARKDOWN
 
 

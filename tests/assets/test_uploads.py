@@ -156,7 +156,7 @@ def test_a_file_over_the_plan_limit_is_413_while_streaming(user, upload, small_p
 
 
 def test_a_body_far_over_the_limit_is_refused_from_its_length_alone(user, client_for):
-    # 10 MB (free plan) × 1 file + 1 MiB of form overhead: a declared 50 MB body is refused
+    # 10 MB (free plan) x 1 file + 1 MiB of form overhead: a declared 50 MB body is refused
     # before its first byte is read (the body here is empty).
     api = client_for(user)
     response = api.generic(
