@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "projects",
     "studio",
     "assets",
+    "chat",
 ]
 
 MIDDLEWARE = [
