@@ -94,6 +94,17 @@ def _history(message: ChatMessage) -> dict[str, Any]:
     return item
 
 
+def _snake_progress(progress: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "percentage": progress["percentage"],
+        "current_phase": progress["currentPhase"],
+        "completed_steps": progress["completedSteps"],
+        "next_steps": progress["nextSteps"],
+        "workflow_steps": progress["workflowSteps"],
+        "total_steps": progress["totalSteps"],
+    }
+
+
 def session_detail(access: SessionAccess) -> dict[str, Any]:
     session = access.session
     return {
@@ -107,7 +118,7 @@ def session_detail(access: SessionAccess) -> dict[str, Any]:
         "message_count": session.message_count,
         "conversation_history": [_history(m) for m in selectors.session_messages(session=session)],
         "context_data": {**session.context_data, "currentFocus": session.current_step},
-        "progress": selectors.progress_of(session),
+        "progress": _snake_progress(selectors.progress_of(session)),
         "scene_id": session.scene_id or None,
         "job_id": session.job_id or None,
         "role": access.role,
@@ -254,7 +265,11 @@ class ChatUploadView(GenericAPIView):
         request._request.upload_handlers = [
             uploads.LimitedUploadHandler(request._request, limit=limit, abort=False)
         ]
-        data = self.get_serializer(data=_form(request))
+        form = _form(request)
+        raw_id = form.get("sessionId", form.get("session_id"))
+        if isinstance(raw_id, str) and raw_id:  # who may attach is checked before the body
+            _taking_part(_session(request, raw_id, field="sessionId"))
+        data = self.get_serializer(data=form)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         session = _taking_part(_session(request, fields["session_id"], field="sessionId"))
