@@ -127,6 +127,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             count = await cache.aincr(key)
             self.counted = True
             if count > limit:
+                # This one never counted: the slot is given back before the close.
+                self.counted = False
+                await cache.adecr(key)
                 await self.error(
                     "WEBSOCKET_ERROR",
                     f"Your plan allows {limit} concurrent WebSocket connections",
