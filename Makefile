@@ -39,11 +39,7 @@ test: $(TEST_STAMP)
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
 
-<<<<<<< HEAD
-APPS := config accounts catalog scenes jobs moderation media_pipeline projects studio storytext
-=======
-APPS := config accounts catalog scenes jobs moderation media_pipeline projects studio assets
->>>>>>> assets
+APPS := config accounts catalog scenes jobs moderation media_pipeline projects studio storytext assets chat
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
