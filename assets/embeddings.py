@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
@@ -76,6 +76,7 @@ class MiniLMEncoder:
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
+        self._blas: ThreadpoolController | None = None
         path = path or model_path()
         config = json.loads((path / "config.json").read_text())
         max_length = json.loads((path / "sentence_bert_config.json").read_text())["max_seq_length"]
@@ -171,7 +172,9 @@ class MiniLMEncoder:
     def encode_query(self, text: str) -> np.ndarray:
         """One text on one BLAS thread: for a 10-token query, threads cost more than they
         save, and on a busy machine waiting for them dominates (17 ms against 140 ms)."""
-        with threadpool_limits(limits=1, user_api="blas"):
+        if self._blas is None:
+            self._blas = ThreadpoolController()  # finding the BLAS libraries costs ~7 ms
+        with self._blas.limit(limits=1, user_api="blas"):
             return self.encode_one(text)
 
 
