@@ -244,7 +244,7 @@ def asset_search(
     """The assets the user may see, most similar to `query` first."""
     started = time.perf_counter()
     encoder = embeddings.encoder()
-    vector = encoder.encode_query(query)
+    vector = encoder.encode_one(query)
     project_ids = selectors.visible_project_ids(user)
     vector_index = index()
     vector_index.sync()
