@@ -63,27 +63,29 @@ def copy_files(ctx: StageContext) -> dict[str, Any]:
     return {"copied_files": copied}
 
 
-registry.register(
-    registry.JobType(
-        name=CLEANUP,
-        stages=(
-            registry.Stage("remove_files", remove_files, weight=9),
-            registry.Stage("purge", purge),
-        ),
-        result=lambda job, outputs: {
-            "project_id": job.input["project_id"],
-            **outputs["remove_files"],
-            **outputs["purge"],
-        },
+def register() -> None:
+    """Register the project job types with the jobs engine (ProjectsConfig.ready)."""
+    registry.register(
+        registry.JobType(
+            name=CLEANUP,
+            stages=(
+                registry.Stage("remove_files", remove_files, weight=9),
+                registry.Stage("purge", purge),
+            ),
+            result=lambda job, outputs: {
+                "project_id": job.input["project_id"],
+                **outputs["remove_files"],
+                **outputs["purge"],
+            },
+        )
     )
-)
-registry.register(
-    registry.JobType(
-        name=COPY_ASSETS,
-        stages=(registry.Stage("copy_files", copy_files),),
-        result=lambda job, outputs: {
-            "project_id": job.input["project_id"],
-            **outputs["copy_files"],
-        },
+    registry.register(
+        registry.JobType(
+            name=COPY_ASSETS,
+            stages=(registry.Stage("copy_files", copy_files),),
+            result=lambda job, outputs: {
+                "project_id": job.input["project_id"],
+                **outputs["copy_files"],
+            },
+        )
     )
-)
