@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
-
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -150,7 +148,6 @@ class UserAdmin(DjangoUserAdmin):
                 user=user, actor=cast(User, request.user), data={"status": AccountStatus.ACTIVE}
             )
         self.message_user(request, f"Reactivated {queryset.count()} users.", messages.SUCCESS)
-
 
     @admin.action(description="Reset two-factor sign-in of the selected users (a lost phone)")
     def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -4,8 +4,8 @@ it off, the admin's reset, and the admin's own login."""
 from __future__ import annotations
 
 import base64
-import json
 import hashlib
+import json
 import time
 from unittest import mock
 from urllib.parse import parse_qs, unquote, urlsplit
