@@ -71,11 +71,12 @@ def test_a_film_job_makes_keyframes_and_a_narrated_video_and_records_its_cost(us
     ]
     data = user_api.get(f"/api/v1/jobs/{job.pk}").json()["data"]
     result = data["result"]
-    assert len(result["images"]) == 2
+    assert len(result["imageUrls"]) == 2
+    assert all(body_bytes(fetch(user_api, url))[:2] == b"\xff\xd8" for url in result["imageUrls"])
     # Narrated wherever a text-to-speech engine is installed (CI installs espeak-ng).
     assert result["narrated"] is describe_tts()["available"]
     assert data["actualCost"] > 0
-    with av.open(io.BytesIO(body_bytes(fetch(user_api, result["videoUrl"])))) as container:
+    with av.open(io.BytesIO(body_bytes(fetch(user_api, result["mp4Url"])))) as container:
         assert container.streams.video[0].height == 360
         assert container.streams.audio
     signed = user_api.post("/api/v1/jobs/signed-url", {"job_id": job.pk}, format="json")
