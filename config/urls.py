@@ -41,7 +41,8 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/redoc", SpectacularRedocView.as_view(url_name="schema")),
     path("admin/", admin.site.urls),
-    path("files/<str:token>", serve_signed, name="signed-file"),
+    path("files/<str:token>/<str:filename>", serve_signed, name="signed-file"),
+    path("files/<str:token>", serve_signed),  # links made before the file name ended them
     # The browser side of password reset: the link in the e-mail opens these pages.
     path("accounts/password_reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path(
