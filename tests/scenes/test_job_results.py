@@ -6,9 +6,11 @@ work."""
 from __future__ import annotations
 
 import copy
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.core.files.storage import default_storage
@@ -20,7 +22,7 @@ from accounts.models import User
 from accounts.tokens import issue_token_pair
 from jobs import services as job_services
 from jobs.models import Job, JobEvent, JobStatus, WebhookDelivery, WebhookEndpoint
-from tests.jobs.test_websocket import receive, receive_until_finished, run, subscribe_to_job, ws
+from tests.jobs.test_websocket import TERMINAL, receive, run, subscribe_to_job, ws
 from tests.studio.conftest import body_bytes, fetch
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -41,10 +43,23 @@ def _setup(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(job_services, "enqueue", lambda job, **kwargs: None)
 
 
-@pytest.fixture(autouse=True)
-def _close_connections():
+@pytest_asyncio.fixture(autouse=True)
+async def _close_connections() -> AsyncIterator[None]:
     yield
-    connections.close_all()
+    # The thread database_sync_to_async runs in keeps its connection past the test otherwise,
+    # and PostgreSQL cannot drop a test database that is still in use.
+    await sync_to_async(connections.close_all)()
+
+
+async def receive_until_finished(client: Any, job_id: str) -> list[dict[str, Any]]:
+    """Every message up to the job's final event; a render on a busy machine may pause a
+    while between events, so each may take longer to come than the WebSocket tests allow."""
+    received = []
+    while True:
+        message = await client.receive_json_from(timeout=60)
+        received.append(message)
+        if message.get("type") in TERMINAL and message.get("jobId") == job_id:
+            return received
 
 
 def client(user: User) -> APIClient:
@@ -102,7 +117,7 @@ async def test_job_complete_carries_the_documented_result_as_get_jobs_shows_it(u
     shown = (await sync_to_async(api.get)(f"/api/v1/jobs/{job_id}")).json()["data"]
     assert shown["status"] == "completed"
     result = shown["result"]
-    assert DOCUMENTED <= set(result)
+    assert set(result) >= DOCUMENTED
     assert result["segmentId"].startswith("seg_") and result["bibleVersion"] == 1
     assert result["duration"] > 0
     assert await sync_to_async(storage_keys)(result) == []
