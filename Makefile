@@ -39,12 +39,13 @@ test: $(TEST_STAMP)
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
 
-APPS := config accounts catalog scenes jobs moderation media_pipeline projects studio
+APPS := config accounts catalog scenes jobs moderation media_pipeline projects studio storytext
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy $(APPS)
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -9,26 +9,13 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
+from accounts.choices import AccountStatus, OrganizationRole, Role
 from accounts.plans import Plan, PlanLimits, limits_for
 from config.api.ids import PublicIdField
-
-
-class Role(models.TextChoices):
-    USER = "user", "User"
-    EDITOR = "editor", "Editor"
-    MODERATOR = "moderator", "Moderator"
-    ADMIN = "admin", "Admin"
-
 
 # The Django group whose permissions make a moderator's admin (set up by the moderation app);
 # users with the moderator role are its members (`accounts.services.role_groups_sync`).
 MODERATORS_GROUP = "Moderators"
-
-
-class AccountStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    SUSPENDED = "suspended", "Suspended"
-    BANNED = "banned", "Banned"
 
 
 class UserManager(DjangoUserManager["User"]):
@@ -110,12 +97,6 @@ class User(AbstractUser):
     @property
     def is_platform_admin(self) -> bool:
         return self.role == Role.ADMIN
-
-
-class OrganizationRole(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    MEMBER = "member", "Member"
-    VIEWER = "viewer", "Viewer"
 
 
 class Organization(models.Model):

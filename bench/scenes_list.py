@@ -48,7 +48,8 @@ def bare_scenes(request: Any) -> Any:
     """The baseline: the same page of rows, straight from `.values()` into JSON."""
     from django.http import JsonResponse
 
-    from scenes.models import ModerationStatus, Scene
+    from moderation.choices import ModerationStatus
+    from scenes.models import Scene
     from scenes.selectors import LIST_FIELDS  # the API's own columns
 
     rows = (

@@ -10,9 +10,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from catalog import services
-from catalog.models import Category, Idea, IdeaTag, Like, ModerationStatus, Topic, TopicStatus
+from catalog.models import Category, Idea, IdeaTag, Like, Topic, TopicStatus
 from config.admin import ReadOnlyAdmin
 from config.api.errors import ApiError
+from moderation.choices import ModerationStatus
 
 
 class CategoryInline(admin.TabularInline):

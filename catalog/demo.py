@@ -13,7 +13,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import User
-from catalog.models import Category, Idea, IdeaTag, ModerationStatus, Topic, TopicStatus
+from catalog.models import Category, Idea, IdeaTag, Topic, TopicStatus
+from moderation.choices import ModerationStatus
 
 DEMO_AUTHOR_EMAIL = "demo-author@storyforge.invalid"
 DEMO_AUTHOR_USERNAME = "storyforge"

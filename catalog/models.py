@@ -16,23 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from config.api.ids import PublicIdField
-
-
-class ModerationStatus(models.TextChoices):
-    """What screening (or a moderator) said of a text; only `approved` text is public.
-
-    A new text is screened as it is submitted (`catalog.services.screen`): it becomes
-    `approved`, `flagged` (held for a moderator) or `rejected`. It stays `pending` only when the
-    screening could not run. Moderators move any of them to `approved` or `rejected` in the
-    admin. `removed`: taken down after a report (moderation's remove_content), hidden even from
-    its author until a moderator restores its earlier status.
-    """
-
-    PENDING = "pending", "Pending"
-    APPROVED = "approved", "Approved"
-    FLAGGED = "flagged", "Flagged"
-    REJECTED = "rejected", "Rejected"
-    REMOVED = "removed", "Removed"
+from moderation.choices import ModerationStatus
 
 
 class TopicStatus(models.TextChoices):

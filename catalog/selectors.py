@@ -43,11 +43,11 @@ from catalog.models import (
     Idea,
     IdeaTag,
     Like,
-    ModerationStatus,
     Topic,
     TopicStatus,
     hour_of,
 )
+from moderation.choices import ModerationStatus
 
 # Trending: likes and views of the last week, each weighing half as much every day.
 TRENDING_HALF_LIFE_HOURS = 24

@@ -6,14 +6,12 @@ suggestions carry the verdict as `moderation_status`.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -29,12 +27,12 @@ from catalog.models import (
     Idea,
     IdeaTag,
     Like,
-    ModerationStatus,
     Topic,
     TopicStatus,
     hour_of,
 )
 from config.api.errors import Conflict, NotFound, ValidationFailed
+from moderation.choices import ModerationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -57,40 +55,65 @@ class Verdict:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+class ScreeningResult(Protocol):
+    """What a screener answers (moderation.screening.ScreeningResult is one)."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def score(self) -> float: ...
+
+    @property
+    def categories(self) -> Mapping[str, float]: ...
+
+    @property
+    def reasons(self) -> Sequence[Mapping[str, Any]]: ...
+
+    @property
+    def backend(self) -> str: ...
+
+
+Screener = Callable[..., ScreeningResult]  # screener(text, context=...)
+
+_screener: list[Screener] = []
+# The verdicts a screener gives; anything else is a screening failure (the text waits).
+SCREENED = (ModerationStatus.APPROVED, ModerationStatus.FLAGGED, ModerationStatus.REJECTED)
+
+
+def set_screener(screener: Screener) -> None:
+    """Make `screener(text, context=...)` judge every idea and topic suggestion.
+
+    CatalogConfig.ready sets moderation's `screen_text`, as ModerationConfig.ready gives the
+    job engine its screener (jobs.registry.set_screener).
+    """
+    _screener[:] = [screener]
+
+
 def screen(text: str, *, context: str) -> Verdict:
-    """Screen a user's text with `moderation.screening.screen_text`, imported at call time."""
-    if importlib.util.find_spec("moderation.screening") is None:
-        # The moderation app's screening module is being written alongside the catalog: until
-        # it exists in the tree, text is treated as approved (the catalog keeps no rules of its
-        # own). Once it exists every call below goes through it, with no change here.
-        return Verdict(ModerationStatus.APPROVED, {"screened": False})
-    screening = importlib.import_module("moderation.screening")
+    """Screen a user's text with the screener set; fails closed.
+
+    With no screener set, or one that fails, the text waits as `pending` for a moderator
+    rather than going public.
+    """
+    if not _screener:
+        logger.error("No screener is set; the %s waits for a moderator", context)
+        return Verdict(ModerationStatus.PENDING, {"screened": False, "error": "no screener"})
     try:
-        result = screening.screen_text(text, context=context)
+        result = _screener[0](text, context=context)
+        if result.status not in SCREENED:
+            raise ValueError(f"The screener answered {result.status!r}")
     except Exception:
-        # Fail closed: an unscreened text waits for a moderator rather than going public.
         logger.exception("Screening failed for a %s; it waits for a moderator", context)
         return Verdict(ModerationStatus.PENDING, {"screened": False, "error": "screening failed"})
-    status = str(getattr(result, "status", ""))
-    if status not in (
-        ModerationStatus.APPROVED,
-        ModerationStatus.FLAGGED,
-        ModerationStatus.REJECTED,
-    ):
-        status = ModerationStatus.PENDING
-    categories = getattr(result, "categories", None) or {}
     return Verdict(
-        status,
+        ModerationStatus(result.status),
         {
             "screened": True,
-            "score": getattr(result, "score", None),
-            # Each category's score (a list of names from a screen that gives no scores).
-            "categories": dict(categories) if isinstance(categories, Mapping) else list(categories),
-            "reasons": [
-                dict(reason) if isinstance(reason, Mapping) else str(reason)
-                for reason in getattr(result, "reasons", None) or []
-            ],
-            "backend": getattr(result, "backend", ""),
+            "score": result.score,
+            "categories": dict(result.categories),
+            "reasons": [dict(reason) for reason in result.reasons],
+            "backend": result.backend,
         },
     )
 

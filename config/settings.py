@@ -102,7 +102,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "djangorestframework_camel_case.middleware.CamelCaseMiddleWare",
-    "config.api.ratelimit.RateLimitMiddleware",
+    "accounts.middleware.RateLimitMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

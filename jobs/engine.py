@@ -32,12 +32,17 @@ from config.db import progress_transaction
 from jobs import events, registry
 from jobs.models import IllegalTransition, Job, JobLog, JobStage, JobStatus, LogLevel, StageStatus
 from jobs.services import job_fail_worker_lost, job_finished_hook
+from media_pipeline.backends.base import Cancelled
 
 logger = logging.getLogger(__name__)
 
 
-class JobCancelled(Exception):
-    """The job was cancelled (or taken over by another worker) while it ran."""
+class JobCancelled(Cancelled):
+    """The job was cancelled (or taken over by another worker) while it ran.
+
+    A subclass of the pipeline's own `Cancelled`, so that the pipeline's `except Cancelled`
+    guards (which let a cancellation through where other errors fall back) see it as one.
+    """
 
 
 class StageFailed(Exception):

@@ -11,31 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from config.api.ids import PublicIdField
-
-
-class JobStatus(models.TextChoices):
-    """The one state machine of API_CONVENTIONS.md.
-
-    pending → queued → processing → completed | failed | cancelled
-    queued → moderating → processing, moderating → moderation_failed
-    pending | queued | moderating | processing → cancelled
-    failed | cancelled → queued (retry); processing → queued (requeued after a lost worker)
-
-    A job type that screens its input (`JobType.screen`) goes through `moderating` before
-    its task is sent, in the web process: pending → moderating → queued | moderation_failed
-    (and failed | cancelled → moderating when a retry changes the input). A job that ends
-    `moderation_failed` never reached a worker and costs nothing.
-    """
-
-    PENDING = "pending", "Pending"
-    QUEUED = "queued", "Queued"
-    MODERATING = "moderating", "Moderating"
-    MODERATION_FAILED = "moderation_failed", "Moderation failed"
-    PROCESSING = "processing", "Processing"
-    COMPLETED = "completed", "Completed"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
-
+from jobs.choices import DeliveryStatus, JobStatus, LogLevel, Priority, StageStatus
 
 ACTIVE_STATUSES = (JobStatus.PENDING, JobStatus.QUEUED, JobStatus.MODERATING, JobStatus.PROCESSING)
 FINISHED_STATUSES = (
@@ -80,13 +56,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 class IllegalTransition(Exception):
     """A job was asked to move to a state its current state does not lead to."""
-
-
-class Priority(models.IntegerChoices):
-    LOW = 0, "low"
-    NORMAL = 1, "normal"
-    HIGH = 2, "high"
-    URGENT = 3, "urgent"
 
 
 class Job(models.Model):
@@ -217,14 +186,6 @@ class Job(models.Model):
         )
 
 
-class StageStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    IN_PROGRESS = "in_progress", "In progress"
-    COMPLETED = "completed", "Completed"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
-
-
 class JobStage(models.Model):
     """One named step of a job, with its own status, progress, duration and output."""
 
@@ -256,13 +217,6 @@ class JobStage(models.Model):
             return None
         end = self.completed_at or timezone.now()
         return round((end - self.started_at).total_seconds(), 3)
-
-
-class LogLevel(models.TextChoices):
-    DEBUG = "debug", "Debug"
-    INFO = "info", "Info"
-    WARN = "warn", "Warning"
-    ERROR = "error", "Error"
 
 
 class JobLog(models.Model):
@@ -343,12 +297,6 @@ class WebhookEndpoint(models.Model):
             wanted in (event, "*") or (wanted.endswith(".*") and event.startswith(wanted[:-1]))
             for wanted in self.events
         )
-
-
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
 
 
 class WebhookDelivery(models.Model):

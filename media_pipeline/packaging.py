@@ -5,8 +5,9 @@ encoded streams to the tee muxer: the full-size H.264 stream goes both into `vid
 into the top HLS variant (no second encode of the big picture, no second pass over the
 frames), the small rendition is scaled from the same YUV frames and encoded with the same
 preset at a higher CRF (and checked to need less bandwidth). Thumbnail and poster are made
-with Pillow from frames kept in memory, so nothing is decoded again. Everything is written into a staging directory inside `outdir` and moved into
-place only when complete, so a failed or cancelled run leaves no partial outputs.
+with Pillow from frames kept in memory, so nothing is decoded again. Everything is written
+into a staging directory inside `outdir` and moved into place only when complete, so a
+failed or cancelled run leaves no partial outputs.
 
 Layout of `outdir` afterwards:
 

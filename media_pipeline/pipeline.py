@@ -10,16 +10,36 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from django.conf import settings
 
 from media_pipeline import audio, packaging
 from media_pipeline.backends.base import Manifest, Reporter, SpanReporter, VideoBackend
-from media_pipeline.registry import backend_name
 from media_pipeline.request import RenderRequest
 
 SOUNDTRACK = "soundtrack.wav"
 OUTPUT_DIR = "out"
 MANIFEST = "manifest.json"
+
+
+def backend_name(job_type: str = "") -> str:
+    """The video backend settings choose for a job type."""
+    return settings.MEDIA_BACKENDS.get(job_type, settings.MEDIA_VIDEO_BACKEND)
+
+
+# Seconds of work per second of video, to tell a client roughly how long a render takes.
+SECONDS_PER_VIDEO_SECOND = {"animatic": 0.5, "diffusers": 60.0}
+
+
+def render_seconds(backend: str, video_seconds: float) -> float:
+    """About how long `backend` takes to render `video_seconds` of video."""
+    return video_seconds * SECONDS_PER_VIDEO_SECOND.get(backend, 1.0)
+
+
+def queue_for_backend(backend: str) -> Literal["cpu", "gpu"]:
+    """The Celery queue whose workers run a backend: diffusers needs a GPU worker."""
+    return "gpu" if backend == "diffusers" else "cpu"
 
 
 def video_backend(name: str) -> VideoBackend:

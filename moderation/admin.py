@@ -40,6 +40,7 @@ from moderation.models import (
     Report,
     ReportStatus,
 )
+from moderation.queues import review_queue_links
 
 ACT_PERMISSION = "moderation.act_on_report"
 REVERSE_PERMISSION = "moderation.reverse_moderationaction"
@@ -379,14 +380,10 @@ class ReportAdmin(admin.ModelAdmin):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        from catalog.models import Idea, ModerationStatus, Topic, TopicStatus
-
         context = {
             **(extra_context or {}),
-            "pending_topics": Topic.objects.filter(status=TopicStatus.PENDING).count(),
-            "flagged_ideas": Idea.objects.filter(
-                moderation_status__in=(ModerationStatus.FLAGGED, ModerationStatus.PENDING)
-            ).count(),
+            # The other apps' review queues (moderation.queues), e.g. the catalog's.
+            "review_queues": review_queue_links(),
             "banned_users": User.objects.filter(status=AccountStatus.BANNED).count(),
         }
         return super().changelist_view(request, context)

@@ -14,10 +14,11 @@ class ModerationConfig(AppConfig):
 
     def ready(self) -> None:
         from jobs import registry
-        from moderation.builtin_targets import register_builtin_targets
         from moderation.screening import screen_texts
+        from moderation.users import register_user_target
 
-        register_builtin_targets()
+        # Users are reportable; every other app registers its own targets in its ready().
+        register_user_target()
         # Every job type with texts to screen is screened at submit, before its task is sent.
         registry.set_screener(lambda texts, context: screen_texts(texts, context=context))
         # The Moderators group follows the permissions as apps add models (the scenes app's

@@ -15,45 +15,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.api.ids import PublicIdField
-
-
-class ReportReason(models.TextChoices):
-    """StoryForge's documented reasons (`POST /report`); anything else is refused."""
-
-    INAPPROPRIATE_CONTENT = "inappropriate_content", "Inappropriate content"
-    COPYRIGHT_VIOLATION = "copyright_violation", "Copyright violation"
-    SPAM = "spam", "Spam"
-    HARASSMENT = "harassment", "Harassment"
-    MISINFORMATION = "misinformation", "Misinformation"
-    OTHER = "other", "Other"
-
-
-class ReportStatus(models.TextChoices):
-    """StoryForge's queue states: pending → reviewing → resolved (or pending → resolved).
-
-    `pending` and `reviewing` are open: a user has at most one open report per target. A
-    dismissal that is reversed opens its reports again (resolved → pending).
-    """
-
-    PENDING = "pending", "Pending"
-    REVIEWING = "reviewing", "Reviewing"
-    RESOLVED = "resolved", "Resolved"
-
+from moderation.choices import ActionType, ReportReason, ReportStatus
 
 OPEN_STATUSES = (ReportStatus.PENDING, ReportStatus.REVIEWING)
-
-
-class ActionType(models.TextChoices):
-    """What a moderator did. The first four answer a report; the last three undo them."""
-
-    DISMISS = "dismiss", "Dismiss"
-    WARN_USER = "warn_user", "Warn user"
-    REMOVE_CONTENT = "remove_content", "Remove content"
-    BAN_USER = "ban_user", "Ban user"
-    REOPEN = "reopen", "Reopen reports"
-    WITHDRAW_WARNING = "withdraw_warning", "Withdraw warning"
-    RESTORE_CONTENT = "restore_content", "Restore content"
-    LIFT_BAN = "lift_ban", "Lift ban"
 
 
 REPORT_ACTIONS = (

@@ -40,6 +40,7 @@ from moderation.models import (
     ReportReason,
     ReportStatus,
 )
+from moderation.permissions import moderator_permissions
 
 logger = logging.getLogger(__name__)
 
@@ -430,34 +431,14 @@ def user_unban(*, user: User, moderator: User, notes: str = "") -> ModerationAct
 
 # --- the Moderators group -----------------------------------------------------------------
 
-# Exactly what a moderator needs in the admin: the queue and its actions, the audit log,
-# warnings, users' moderation view, and read access to the content they judge. Nothing that
-# edits users, passwords, groups or platform settings.
-MODERATOR_PERMISSIONS: tuple[tuple[str, str], ...] = (
-    ("moderation", "view_report"),
-    ("moderation", "change_report"),
-    ("moderation", "act_on_report"),
-    ("moderation", "view_moderationaction"),
-    ("moderation", "reverse_moderationaction"),
-    ("moderation", "view_moderationwarning"),
-    ("moderation", "view_moderateduser"),
-    ("catalog", "view_topic"),
-    ("catalog", "view_category"),
-    ("catalog", "view_idea"),
-    ("studio", "view_clip"),
-    ("jobs", "view_job"),
-    ("scenes", "view_scene"),
-    ("scenes", "view_segment"),
-)
-
 
 def moderators_group_sync(*, group_model: Any = Group, permission_model: Any = Permission) -> Any:
-    """Create the Moderators group if needed and give it exactly MODERATOR_PERMISSIONS (those
-    that exist: the scenes app's join once it has its models). Run by the data migration and
-    after every migrate."""
+    """Create the Moderators group if needed and give it exactly the moderator permissions
+    (moderation.permissions: its own and those each app registers; those that exist). Run by
+    the data migration and after every migrate."""
     group, _ = group_model.objects.get_or_create(name=MODERATORS_GROUP)
     wanted = Q(pk__in=[])
-    for app_label, codename in MODERATOR_PERMISSIONS:
+    for app_label, codename in moderator_permissions():
         wanted |= Q(content_type__app_label=app_label, codename=codename)
     group.permissions.set(permission_model.objects.filter(wanted))
     return group

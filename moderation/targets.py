@@ -1,7 +1,8 @@
 """What can be reported and moderated: a target type name and how to handle its objects.
 
-Each app makes its content reportable from its AppConfig.ready (moderation registers the
-catalog's ideas and topics, users and studio clips itself, in `moderation.builtin_targets`):
+Each app makes its content reportable from its own AppConfig.ready (catalog.moderation,
+scenes.moderation, studio.moderation; moderation registers users, since accounts is a leaf
+that imports no other app, in `moderation.users`), so moderation imports no domain app:
 
     from moderation.targets import register_target, status_field_removal
     remove, restore, is_removed = status_field_removal(Segment, "moderation_status")

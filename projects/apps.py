@@ -7,10 +7,9 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.stats import register_organization_count, register_user_count
-        from projects import (
-            job_types,  # noqa: F401  (registers the project job types)
-            selectors,
-        )
+        from projects import job_types, selectors
+
+        job_types.register()
 
         # The profile's `usage.projectsCreated` and each organization's `projectCount`.
         register_user_count("projects_created", selectors.projects_owned_count)

@@ -13,33 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from config.api.ids import PublicIdField
-
-
-class ProjectStatus(models.TextChoices):
-    """The one status list; each document's words map onto it (`normalize_status`).
-
-    | canonical | AI Movie Platform | StoryCore | AI Video System |
-    |-----------|-------------------|-----------|-----------------|
-    | draft     |                   |           | DRAFT           |
-    | created   |                   | created   |                 |
-    | active    | active            | active    | ACTIVE          |
-    | on-hold   | on-hold           |           | ON_HOLD         |
-    | completed | completed         |           | COMPLETED       |
-    | archived  | archived          | archived  | ARCHIVED        |
-    | deleted   |                   | deleted   | DELETED         |
-
-    A new project is `created`. Its owner and collaborators move it freely between every state
-    but `deleted`; only `DELETE /projects/:id` reaches `deleted` (`Project.mark_deleted`), and
-    nothing leaves it: the cleanup job then purges the row.
-    """
-
-    DRAFT = "draft", "Draft"
-    CREATED = "created", "Created"
-    ACTIVE = "active", "Active"
-    ON_HOLD = "on-hold", "On hold"
-    COMPLETED = "completed", "Completed"
-    ARCHIVED = "archived", "Archived"
-    DELETED = "deleted", "Deleted"
+from projects.choices import CollaboratorRole, InvitationStatus, ProjectStatus
 
 
 def normalize_status(word: str) -> str | None:
@@ -138,11 +112,6 @@ class Project(models.Model):
         return bool(moved)
 
 
-class CollaboratorRole(models.TextChoices):
-    COLLABORATOR = "collaborator", "Collaborator"
-    VIEWER = "viewer", "Viewer"
-
-
 class Collaborator(models.Model):
     """A user the owner shared the project with: collaborators change it, viewers read it."""
 
@@ -165,20 +134,6 @@ class Collaborator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.project} ({self.role})"
-
-
-class InvitationStatus(models.TextChoices):
-    """pending → accepted | declined | revoked | expired; nothing leaves the other four.
-
-    A pending invitation past `expires_at` is expired whether or not the row says so yet
-    (`Invitation.current_status`); answering it stores `expired`.
-    """
-
-    PENDING = "pending", "Pending"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
-    REVOKED = "revoked", "Revoked"
-    EXPIRED = "expired", "Expired"
 
 
 INVITATION_LIFETIME = timedelta(days=7)

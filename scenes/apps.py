@@ -27,4 +27,3 @@ class ScenesConfig(AppConfig):
         register_user_count("scenes_created", selectors.scenes_created)
         register_user_count("segments_contributed", selectors.segments_contributed)
         register_user_count("total_likes", selectors.likes_received)
-        register_user_count("ideas_submitted", catalog_selectors.ideas_submitted)

@@ -23,13 +23,13 @@ from typing import Any
 from django.conf import settings
 
 from config.api.errors import ValidationFailed
-from jobs import registry
+from jobs import registry, rendering
 from jobs.costs import video_estimate
 from jobs.engine import StageContext, StageFailed
 from jobs.models import Job, JobStatus
 from jobs.registry import CostEstimate, JobType, Stage
-from media_pipeline import registry as models
 from media_pipeline import storage
+from media_pipeline.pipeline import backend_name, queue_for_backend, render_seconds
 from media_pipeline.request import (
     GENRES,
     MOODS,
@@ -41,7 +41,6 @@ from media_pipeline.request import (
 )
 from scenes import services
 from scenes.models import BibleVersion, Scene
-from studio import rendering
 
 WORDS_PER_SECOND = 2.5  # narration pace, for the estimate before the shots exist
 
@@ -136,7 +135,7 @@ def estimated_time(job: Job) -> int:
     """Seconds the job should take once started (a rough figure per backend)."""
 
     seconds = estimated_seconds(str(job.input.get("text") or ""))
-    return max(1, math.ceil(models.render_seconds(models.backend_name(job.type), seconds) + 5))
+    return max(1, math.ceil(render_seconds(backend_name(job.type), seconds) + 5))
 
 
 # --- stages ---------------------------------------------------------------------------------
@@ -371,7 +370,7 @@ def register() -> None:
             JobType(
                 name=name,
                 stages=STAGES,
-                queue=models.queue_for_backend(models.backend_name(name)),
+                queue=queue_for_backend(backend_name(name)),
                 prepare=prepare,
                 estimate=estimate,
                 result=result,

@@ -16,20 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from config.api.ids import PublicIdField
-
-
-class ModerationStatus(models.TextChoices):
-    """What moderation says of a scene or segment; `removed` hides it from all but moderators.
-
-    Content is `approved` when created (the scripts are screened as ideas are, upstream); the
-    moderation app moves it to `flagged`, `rejected` or `removed` and back.
-    """
-
-    PENDING = "pending", "Pending"
-    APPROVED = "approved", "Approved"
-    FLAGGED = "flagged", "Flagged"
-    REJECTED = "rejected", "Rejected"
-    REMOVED = "removed", "Removed"
+from moderation.choices import ModerationStatus
 
 
 class SceneStatus(models.TextChoices):

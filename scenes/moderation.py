@@ -11,8 +11,9 @@ from typing import Any
 
 from django.utils.html import format_html
 
+from moderation.choices import ModerationStatus
 from scenes import selectors, services
-from scenes.models import ModerationStatus, Scene, Segment
+from scenes.models import Scene, Segment
 
 REMOVED = ModerationStatus.REMOVED
 
@@ -48,7 +49,10 @@ def _player(segment: Segment) -> str:
 
 def register() -> None:
     """Make scenes and segments reportable (called from ScenesConfig.ready)."""
+    from moderation.permissions import register_moderator_permissions
     from moderation.targets import register_target
+
+    register_moderator_permissions(("scenes", "view_scene"), ("scenes", "view_segment"))
 
     remove_scene, restore_scene = _removal(
         lambda scene, status: services.scene_set_moderation(scene=scene, status=status)

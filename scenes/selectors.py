@@ -20,7 +20,8 @@ from accounts.models import User
 from catalog.models import Idea
 from catalog.selectors import liked_by
 from config.files import signed_url
-from scenes.models import BibleVersion, ModerationStatus, Scene, Segment
+from moderation.choices import ModerationStatus
+from scenes.models import BibleVersion, Scene, Segment
 
 SCENE_SORTS = ("recent", "popular", "longest")
 DEFAULT_SEGMENT_LIMIT = 50
@@ -295,14 +296,13 @@ def segments_contributed(user: User) -> int:
 
 def likes_received(user: User) -> int:
     """`stats.totalLikes`: the likes on the user's visible scenes and public ideas."""
-    from catalog.models import ModerationStatus as IdeaModeration
 
     scenes = (
         Scene.objects.filter(creator=user)
         .exclude(moderation_status=ModerationStatus.REMOVED)
         .aggregate(total=Sum("like_count"))["total"]
     )
-    ideas = Idea.objects.filter(author=user, moderation_status=IdeaModeration.APPROVED).aggregate(
+    ideas = Idea.objects.filter(author=user, moderation_status=ModerationStatus.APPROVED).aggregate(
         total=Sum("like_count")
     )["total"]
     return int(scenes or 0) + int(ideas or 0)

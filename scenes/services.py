@@ -12,14 +12,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from catalog.models import Idea, TopicStatus
-from catalog.models import ModerationStatus as IdeaModeration
 from config.api.errors import ApiError, Conflict, ErrorCode, NotFound, ValidationFailed
 from jobs.models import IdempotencyKey, Job
 from jobs.services import IDEMPOTENCY_WINDOW, job_submit
+from moderation.choices import ModerationStatus
 from scenes.models import (
     HOLD_PENDING,
     BibleVersion,
-    ModerationStatus,
     Scene,
     SceneStatus,
     Segment,
@@ -64,7 +63,7 @@ def _public_idea(idea_id: str, creator: User) -> Idea:
         not creator.is_moderator and idea.author_id != creator.pk and not idea.is_public
     ):
         raise ValidationFailed.for_field("ideaId", "Unknown idea.")
-    if idea.moderation_status != IdeaModeration.APPROVED or idea.topic.status != (
+    if idea.moderation_status != ModerationStatus.APPROVED or idea.topic.status != (
         TopicStatus.APPROVED
     ):
         raise ValidationFailed.for_field(

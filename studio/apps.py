@@ -14,10 +14,11 @@ class StudioConfig(AppConfig):
 
     def ready(self) -> None:
         from projects.counts import register_project_count, register_project_items
-        from studio import (
-            job_types,  # noqa: F401  (registers the generation job types)
-            selectors,
-        )
+        from studio import job_types, selectors
+        from studio import moderation as clip_moderation
 
+        job_types.register()
+        # Reports on clips go through this app's services (studio.moderation).
+        clip_moderation.register()
         register_project_count("clip_count", selectors.project_clip_counts)
         register_project_items("clips", selectors.project_clips)

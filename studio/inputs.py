@@ -15,7 +15,6 @@ from django.conf import settings
 
 from config.api.errors import ValidationFailed
 from config.api.exceptions import camel
-from media_pipeline import registry as models
 from media_pipeline.images import ImageRequest
 from media_pipeline.request import (
     GENRES,
@@ -24,6 +23,7 @@ from media_pipeline.request import (
     RenderRequest,
     RenderRequestInvalid,
 )
+from studio import model_catalog as models
 
 Issues = list[dict[str, str]]
 
@@ -199,7 +199,7 @@ def video_request_from_prompt(
     prompt: str, parameters: dict[str, Any], *, title: str = ""
 ) -> RenderRequest:
     """The AI Video System's `prompt` + `parameters` as a render request of shots."""
-    from media_pipeline.script import script_to_shots
+    from storytext.script import script_to_shots
 
     duration = parameters.get("duration", 8)
     if isinstance(duration, bool) or not isinstance(duration, int | float):
@@ -352,7 +352,7 @@ def prepare_film(data: dict[str, Any], owner: Any = None) -> dict[str, Any]:
 
 def film_request(data: dict[str, Any]) -> RenderRequest:
     """The film's render request: its script as shots, at the quality's resolution."""
-    from media_pipeline.script import script_to_shots
+    from storytext.script import script_to_shots
 
     config = data["config"]
     width, height = QUALITY_RESOLUTIONS[config["quality"]]

@@ -13,16 +13,16 @@ from typing import Any, Literal
 
 from django.conf import settings
 
-from jobs import registry
+from jobs import registry, rendering
 from jobs.costs import PER_IMAGE, film_estimate
 from jobs.engine import StageContext
 from jobs.models import Job, JobStatus
 from jobs.registry import CostEstimate, JobType, Stage
+from jobs.reporting import StageReporter
 from media_pipeline import images, storage
-from media_pipeline import registry as models
-from media_pipeline.pipeline import OUTPUT_DIR
-from studio import inputs, processing, rendering, services, tuning
-from studio.reporting import StageReporter
+from media_pipeline.pipeline import OUTPUT_DIR, backend_name, queue_for_backend
+from studio import inputs, processing, services, tuning
+from studio import model_catalog as models
 
 VIDEO = "video_generation"
 FILM = "film"
@@ -35,9 +35,7 @@ MODEL_OPTIMIZATION = "model_optimization"
 
 def _queue_of(job_type: str) -> Callable[[dict[str, Any]], Literal["cpu", "gpu"]]:
     """The queue of a job: its model's backend's, else the backend settings give its type."""
-    return lambda data: models.queue_for_backend(
-        data.get("backend") or models.backend_name(job_type)
-    )
+    return lambda data: queue_for_backend(data.get("backend") or backend_name(job_type))
 
 
 def _remove_outputs(job: Job) -> None:
@@ -90,33 +88,23 @@ def finalization(ctx: StageContext) -> dict[str, Any]:
     return {"clipId": clip.pk, "files": files}
 
 
+def hide_removed(result: dict[str, Any]) -> dict[str, Any]:
+    """A clip a moderator removed keeps its files for a possible restore, but nobody gets
+    links to them through the job any more (services.clip_set_removed marks the result).
+
+    Every other stored file becomes a signed URL for every job type (jobs.results).
+    """
+    if result.get("removed"):
+        return {"clipId": result.get("clipId"), "removed": True}
+    return result
+
+
 FINALIZATION = Stage("finalization", finalization, weight=0.2, message="Saving the clip")
 
 
 def _video_result(job: Job, outputs: dict[str, Any]) -> dict[str, Any]:
     files = outputs["finalization"]["files"]
     return {"clipId": outputs["finalization"]["clipId"], **rendering.video_result(outputs, files)}
-
-
-registry.register(
-    JobType(
-        name=VIDEO,
-        stages=(
-            *rendering.VIDEO_STAGES,
-            FINALIZATION,
-        ),
-        queue=models.queue_for_backend(models.backend_name(VIDEO)),
-        queue_for=_queue_of(VIDEO),
-        prepare=inputs.prepare_video,
-        screen=_screen_video,
-        estimate=lambda data: rendering.video_cost(inputs.request_of(data)),
-        result=_video_result,
-        present=rendering.hide_removed,
-        completed_message=lambda job, result: rendering.describe_video(result),
-        on_finished=_remove_outputs,
-        time_limit=4 * 3600,
-    )
-)
 
 
 # --- film: script → images → video with voice and music ------------------------------------
@@ -189,47 +177,15 @@ def _film_estimate(data: dict[str, Any]) -> CostEstimate:
     )
 
 
-registry.register(
-    JobType(
-        name=FILM,
-        stages=(
-            Stage(
-                "script_breakdown",
-                script_breakdown,
-                weight=0.5,
-                message="Breaking the script into shots",
-            ),
-            Stage("image_generation", image_generation, weight=2, message="Drawing keyframes"),
-            *rendering.VIDEO_STAGES,
-            FINALIZATION,
-        ),
-        queue=models.queue_for_backend(models.backend_name(FILM)),
-        queue_for=_queue_of(FILM),
-        prepare=inputs.prepare_film,
-        screen=_screen_film,
-        screen_context="script",
-        estimate=_film_estimate,
-        actual_cost=_film_actual_cost,
-        result=_film_result,
-        present=rendering.hide_removed,
-        completed_message=lambda job, result: (
-            rendering.describe_video(result, "Film") + f", {len(result['imageFiles'])} keyframes"
-        ),
-        on_finished=_remove_outputs,
-        time_limit=4 * 3600,
-    )
-)
-
-
 # --- text ----------------------------------------------------------------------------------
 
 
 def generate_text(ctx: StageContext) -> dict[str, Any]:
     """Write the text with the local writer or the configured language model."""
-    from media_pipeline import text
+    import storytext
 
     started = time.monotonic()
-    result = text.generate_text(
+    result = storytext.generate_text(
         ctx.input["prompt"],
         parameters=ctx.input.get("parameters", {}),
         context=ctx.input.get("context", {}),
@@ -244,19 +200,6 @@ def generate_text(ctx: StageContext) -> dict[str, Any]:
         "model": result.model,
         "finishReason": result.finish_reason,
     }
-
-
-registry.register(
-    JobType(
-        name=TEXT,
-        stages=(Stage("generate", generate_text, message="Writing the text"),),
-        prepare=inputs.prepare_text,
-        screen=_screen_prompt,
-        result=lambda job, outputs: outputs["generate"],
-        completed_message=lambda job, result: f"Text written: {result['tokensUsed']} tokens",
-        time_limit=600,
-    )
-)
 
 
 # --- image ---------------------------------------------------------------------------------
@@ -279,22 +222,6 @@ def generate_image(ctx: StageContext) -> dict[str, Any]:
         "generationTime": round(time.monotonic() - started, 3),
         "model": ctx.input["model"],
     }
-
-
-registry.register(
-    JobType(
-        name=IMAGE,
-        stages=(Stage("generate", generate_image, message="Drawing the image"),),
-        queue_for=lambda data: models.queue_for_backend(data.get("backend", "")),
-        prepare=inputs.prepare_image,
-        screen=_screen_prompt,
-        estimate=lambda data: CostEstimate(PER_IMAGE, {"image_generation": PER_IMAGE}),
-        result=lambda job, outputs: outputs["generate"],
-        completed_message=lambda job, result: f"Image created at {result['resolution']}",
-        on_finished=_remove_outputs,
-        time_limit=1800,
-    )
-)
 
 
 # --- video and audio processing ------------------------------------------------------------
@@ -321,19 +248,92 @@ def _processing(kind: processing.Kind) -> JobType:
     )
 
 
-registry.register(_processing("video"))
-registry.register(_processing("audio"))
+# --- registration (StudioConfig.ready) ----------------------------------------------------
 
 
-# --- model tuning --------------------------------------------------------------------------
-
-registry.register(
-    JobType(
-        name=MODEL_OPTIMIZATION,
-        stages=(Stage("optimize", tuning.optimize, message="Tuning the model"),),
-        queue_for=lambda data: models.queue_for_backend(models.get(data["model_id"]).backend),
-        prepare=tuning.prepare,
-        result=lambda job, outputs: outputs["optimize"],
-        time_limit=1800,
+def register() -> None:
+    """Register the generation job types with the jobs engine (StudioConfig.ready)."""
+    registry.register(
+        JobType(
+            name=VIDEO,
+            stages=(*rendering.VIDEO_STAGES, FINALIZATION),
+            queue=queue_for_backend(backend_name(VIDEO)),
+            queue_for=_queue_of(VIDEO),
+            prepare=inputs.prepare_video,
+            screen=_screen_video,
+            estimate=lambda data: rendering.video_cost(inputs.request_of(data)),
+            result=_video_result,
+            present=hide_removed,
+            completed_message=lambda job, result: rendering.describe_video(result),
+            on_finished=_remove_outputs,
+            time_limit=4 * 3600,
+        )
     )
-)
+    registry.register(
+        JobType(
+            name=FILM,
+            stages=(
+                Stage(
+                    "script_breakdown",
+                    script_breakdown,
+                    weight=0.5,
+                    message="Breaking the script into shots",
+                ),
+                Stage("image_generation", image_generation, weight=2, message="Drawing keyframes"),
+                *rendering.VIDEO_STAGES,
+                FINALIZATION,
+            ),
+            queue=queue_for_backend(backend_name(FILM)),
+            queue_for=_queue_of(FILM),
+            prepare=inputs.prepare_film,
+            screen=_screen_film,
+            screen_context="script",
+            estimate=_film_estimate,
+            actual_cost=_film_actual_cost,
+            result=_film_result,
+            present=hide_removed,
+            completed_message=lambda job, result: (
+                rendering.describe_video(result, "Film")
+                + f", {len(result['imageFiles'])} keyframes"
+            ),
+            on_finished=_remove_outputs,
+            time_limit=4 * 3600,
+        )
+    )
+    registry.register(
+        JobType(
+            name=TEXT,
+            stages=(Stage("generate", generate_text, message="Writing the text"),),
+            prepare=inputs.prepare_text,
+            screen=_screen_prompt,
+            result=lambda job, outputs: outputs["generate"],
+            completed_message=lambda job, result: f"Text written: {result['tokensUsed']} tokens",
+            time_limit=600,
+        )
+    )
+    registry.register(
+        JobType(
+            name=IMAGE,
+            stages=(Stage("generate", generate_image, message="Drawing the image"),),
+            queue_for=lambda data: queue_for_backend(data.get("backend", "")),
+            prepare=inputs.prepare_image,
+            screen=_screen_prompt,
+            estimate=lambda data: CostEstimate(PER_IMAGE, {"image_generation": PER_IMAGE}),
+            result=lambda job, outputs: outputs["generate"],
+            completed_message=lambda job, result: f"Image created at {result['resolution']}",
+            on_finished=_remove_outputs,
+            time_limit=1800,
+        )
+    )
+    registry.register(_processing("video"))
+    registry.register(_processing("audio"))
+    registry.register(
+        JobType(
+            name=MODEL_OPTIMIZATION,
+            stages=(Stage("optimize", tuning.optimize, message="Tuning the model"),),
+            queue_for=lambda data: queue_for_backend(models.get(data["model_id"]).backend),
+            prepare=tuning.prepare,
+            result=lambda job, outputs: outputs["optimize"],
+            time_limit=1800,
+        )
+    )

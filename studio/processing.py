@@ -17,12 +17,12 @@ from django.core.files.storage import default_storage
 from config.api.errors import ModelNotConfigured, NotFound
 from jobs.engine import StageContext
 from jobs.models import Job, JobStatus
+from jobs.reporting import StageReporter
 from media_pipeline import processing, storage
-from media_pipeline import registry as models
 from media_pipeline.packaging import probe
 from media_pipeline.pipeline import OUTPUT_DIR
+from studio import model_catalog as models
 from studio.inputs import fail, model_for
-from studio.reporting import StageReporter
 
 Kind = Literal["video", "audio"]
 

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from jobs.engine import StageContext
-from media_pipeline import registry as models
 from media_pipeline.backends.base import NullReporter
+from studio import model_catalog as models
 from studio.inputs import check_parameters, fail
 from studio.models import ModelTuning
 
@@ -122,9 +122,9 @@ def _probe(spec: models.ModelSpec, task: str, parameters: dict[str, Any]) -> Cal
             {"prompt": PROBE_PROMPT, "parameters": {"resolution": "1024x576", **parameters}}
         )
         return lambda: make_image(image, backend=spec.backend)
-    from media_pipeline import text
+    import storytext
 
-    return lambda: text.generate_text(
+    return lambda: storytext.generate_text(
         PROBE_PROMPT, parameters=parameters, context={}, seed=0, reporter=NullReporter()
     )
 

@@ -8,10 +8,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import UserSummarySerializer
-from catalog.models import Category, Idea, ModerationStatus, Topic, TopicStatus
+from catalog.models import Category, Idea, Topic, TopicStatus
 from catalog.services import MAX_TAGS
 from config.api.fields import BlankAsNullCharField, StrictCharField
 from config.api.serializers import StrictSerializer
+from moderation.choices import ModerationStatus
 
 
 def one_of(values: list[str], description: str) -> dict[str, Any]:

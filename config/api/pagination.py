@@ -9,22 +9,8 @@ from django.db.models import QuerySet
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 
-from config.api.errors import ValidationFailed
+from config.api.params import bounded_int
 from config.api.responses import ApiResponse
-
-
-def _bounded_int(request: Request, name: str, default: int, maximum: int | None) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationFailed.for_field(name, "Must be an integer.") from None
-    if value < 1 or (maximum is not None and value > maximum):
-        bound = f"between 1 and {maximum}" if maximum else "at least 1"
-        raise ValidationFailed.for_field(name, f"Must be {bound}.")
-    return value
 
 
 class PagePagination(BasePagination):
@@ -33,9 +19,15 @@ class PagePagination(BasePagination):
     default_limit = 20
     max_limit = 100
 
+    def read_bounds(self, request: Request) -> None:
+        """`page` and `limit` from the query (400 VALIDATION_ERROR naming the bad one)."""
+        self.page = bounded_int(request, "page", default=1)
+        self.limit = bounded_int(
+            request, "limit", default=self.default_limit, maximum=self.max_limit
+        )
+
     def paginate_queryset(self, queryset: QuerySet | list, request: Request, view=None) -> list:
-        self.page = _bounded_int(request, "page", 1, None)
-        self.limit = _bounded_int(request, "limit", self.default_limit, self.max_limit)
+        self.read_bounds(request)
         self.total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
         offset = (self.page - 1) * self.limit
         return list(queryset[offset : offset + self.limit])

@@ -1,25 +1,18 @@
-"""Per-plan rate limits with the `X-RateLimit-*` headers, counted in the shared cache.
+"""Rate-limit counting in the shared cache, for the per-plan limits and the endpoints' own.
 
 django-ratelimit keeps the counters (atomic increments in Redis in production), so every
-server process shares one count. Authenticated clients are counted per user at their plan's
-rate; anonymous clients per IP address at the free plan's rate.
+server process shares one count. Which rate applies to whom is the accounts app's (plans):
+its middleware (accounts.middleware.RateLimitMiddleware) counts every API request here.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django_ratelimit.core import get_usage
-from rest_framework.exceptions import APIException
-from rest_framework.request import Request
-
-from accounts.plans import ANONYMOUS_LIMITS
-from config.api.errors import ErrorCode
-from config.api.exceptions import error_response
 
 # Probed by load balancers every few seconds: never counted.
 EXEMPT_PATHS = ("/api/v1/health",)
@@ -53,18 +46,6 @@ def consume(request: HttpRequest, *, group: str, key: str, rate: str) -> Usage:
     )
 
 
-def _authenticate_quietly(request: HttpRequest):
-    """The caller's user from a valid bearer token, else None (the view reports bad tokens)."""
-    from accounts.authentication import JWTAuthentication
-
-    try:
-        result = JWTAuthentication().authenticate(Request(request))
-    except APIException:
-        return None
-    request._jwt_auth = result  # type: ignore[attr-defined]
-    return result[0] if result else None
-
-
 def client_ip(request: HttpRequest) -> str:
     header = settings.RATELIMIT_IP_HEADER
     if header:
@@ -72,35 +53,3 @@ def client_ip(request: HttpRequest) -> str:
         if forwarded:
             return forwarded.split(",")[0].strip()
     return request.META.get("REMOTE_ADDR", "unknown")
-
-
-class RateLimitMiddleware:
-    """Count every API request and answer 429 RATE_LIMITED past the plan's hourly limit."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        path = request.path.rstrip("/")
-        if not settings.RATELIMIT_ENABLE or not path.startswith("/api/") or path in EXEMPT_PATHS:
-            return self.get_response(request)
-        user = _authenticate_quietly(request)
-        if user is not None:
-            limits, tier, key = user.limits, user.plan, f"user:{user.pk}"
-        else:
-            limits, tier, key = ANONYMOUS_LIMITS, "free", f"ip:{client_ip(request)}"
-        usage = consume(request, group="api", key=key, rate=f"{limits.requests_per_hour}/h")
-        if usage.limited:
-            response: HttpResponse = error_response(
-                ErrorCode.RATE_LIMITED,
-                f"Rate limit of {usage.limit} requests per hour exceeded; "
-                f"retry in {usage.retry_after} seconds",
-            )
-            response["Retry-After"] = str(usage.retry_after)
-        else:
-            response = self.get_response(request)
-        response["X-RateLimit-Limit"] = str(usage.limit)
-        response["X-RateLimit-Remaining"] = str(usage.remaining)
-        response["X-RateLimit-Reset"] = str(usage.reset)
-        response["X-RateLimit-Tier"] = tier
-        return response

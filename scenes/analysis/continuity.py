@@ -17,13 +17,17 @@ people introduced naturally, aliases and pronouns raise nothing.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
 from media_pipeline.request import Shot
-from media_pipeline.text import english
 from scenes.analysis import entities as ent
+from scenes.analysis import reading
+from scenes.analysis import words as w
 from scenes.analysis.bible import Bible, Issue
+from scenes.analysis.constraints import Checker, parse_rule
+from storytext import english
 
 INSTANT = re.compile(
     r"\b(?:instantly|instantaneously|in an instant|in seconds|in a second|in minutes|in moments|"
@@ -96,25 +100,34 @@ def split_point(point: str, places: set[str]) -> tuple[str, str]:
 def check_continuity(
     *, bible: Bible, text: str, shots: list[Shot], segment_number: int
 ) -> list[Issue]:
-    """Every continuity issue of `text` against `bible`, errors first, each once."""
+    """Every continuity issue of `text` against `bible`, errors first, each once.
+
+    Segment 1 is the initial script the bible was drawn from: it cannot contradict the bible
+    it creates, so what the checks find there is reported as warnings, never as errors.
+    """
     passage = ent.Passage.read(text)
     cast = ent.Cast([dict(c) for c in bible.get("characters", [])])
     issues = (
         name_drift(passage, cast)
+        + similar_names(passage, cast)
         + inactive_characters(passage, cast)
-        + world_rules(passage, bible.get("setting", {}).get("worldRules", []))
+        + world_rules(passage, bible.get("setting", {}).get("worldRules", []), bible=bible)
         + location_jumps(passage, bible, segment_number)
+        + place_jumps(passage, bible, segment_number)
         + time_jumps(passage, bible, segment_number)
+        + day_part_jumps(passage, bible, segment_number)
     )
     seen: set[tuple[str, str]] = set()
     unique: list[Issue] = []
     for issue in sorted(issues, key=lambda i: i["severity"] != "error"):
-        key = (issue["type"], issue["description"])
+        key = (issue["type"], issue.get("excerpt") or issue["description"])
         if key not in seen:
             seen.add(key)
             issue["segment"] = segment_number
+            if segment_number == 1 and _covers(bible, 1):
+                issue["severity"] = "warning"
             unique.append(issue)
-    return unique
+    return sorted(unique, key=lambda i: i["severity"] != "error")
 
 
 def _issue(kind: str, severity: str, description: str, suggestion: str, **extra: Any) -> Issue:
@@ -278,37 +291,55 @@ def _untitled_near_misses(passage: ent.Passage, cast: ent.Cast) -> list[Issue]:
 
 
 def inactive_characters(passage: ent.Passage, cast: ent.Cast) -> list[Issue]:
-    """Inactive characters who speak or act; also those who die earlier in the same text."""
-    deaths: dict[int, list[str]] = {}
+    """Inactive characters (dead, gone for good, asleep, imprisoned) who speak or act now.
+
+    Memories, flashbacks, stories told and past-perfect recollections ("Ruth had marked the
+    lanes") are where the dead may appear; a character who dies earlier in the same text is
+    inactive from then on.
+    """
+    died: dict[int, set[str]] = {}
     for index, character in ent.find_deaths(passage, cast):
-        deaths.setdefault(index, []).append(character["entityId"])
-    # Who dies in this very text is alive until then (a bible already holding this segment,
-    # as for the scene's first one, marks them inactive already).
-    died_here = {entity_id for ids in deaths.values() for entity_id in ids}
+        died.setdefault(index, set()).add(character["entityId"])
+    for change in reading.status_changes(passage, cast):
+        if change.character is not None:
+            died.setdefault(change.index, set()).add(change.character["entityId"])
+    died_here = {entity_id for ids in died.values() for entity_id in ids}
     gone = {c["entityId"] for c in cast.characters if not c.get("isActive", True)} - died_here
     revived = {c["entityId"] for _i, c in ent.find_revivals(passage, cast)}
+    flags = reading.memory_flags(passage.narration)
     issues = []
     for index, sentence in enumerate(passage.narration):
-        if not MEMORY.search(sentence) and not sentence.rstrip().endswith("?"):
+        if not flags[index] and not sentence.rstrip().endswith("?"):
             for start, end, character in cast.mentions(sentence):
                 if character["entityId"] not in gone or character["entityId"] in revived:
                     continue
-                if _acts(sentence, start, end):
-                    name = sentence[start:end]
-                    issues.append(
-                        _issue(
-                            "inactive_character",
-                            "error",
-                            f"{character['canonicalName']} is no longer active in the story "
-                            f"but '{name}' acts here",
-                            f"Remove {name} from this segment, or make clear it is a memory, "
-                            "a recording or a flashback",
-                            excerpt=sentence,
-                            entityId=character["entityId"],
-                        )
+                if _after_other_name(sentence, start):
+                    continue  # "Ayasha Redcloud": another person who shares the surname
+                if reading.past_perfect_about(sentence, end) or not _acts(sentence, start, end):
+                    continue
+                name = sentence[start:end]
+                issues.append(
+                    _issue(
+                        "inactive_character",
+                        "error",
+                        f"{character['canonicalName']} is no longer active in the story "
+                        f"(bible: isActive false) but '{name}' acts here",
+                        f"Remove {name} from this segment, or make clear it is a memory, "
+                        'a recording or a flashback ("She remembered …")',
+                        excerpt=sentence,
+                        entityId=character["entityId"],
                     )
-        gone |= set(deaths.get(index, []))
+                )
+        gone |= died.get(index, set())
     return issues
+
+
+def _after_other_name(sentence: str, start: int) -> bool:
+    before = re.search(rf"({ent.NAME_WORD})\s+$", sentence[:start])
+    if before is None:
+        return False
+    word = before.group(1)
+    return word not in ent.NOT_NAMES and word.lower().rstrip(".") not in ent.TITLE_KEYS
 
 
 def _acts(sentence: str, start: int, end: int) -> bool:
@@ -323,7 +354,11 @@ def _acts(sentence: str, start: int, end: int) -> bool:
     if not verb or verb.group("verb") in NOT_ACTIONS:
         return False
     word = verb.group("verb")
-    return word in PAST_VERBS or (word.endswith("ed") and len(word) > 4)
+    return (
+        word in PAST_VERBS
+        or (word.endswith("ed") and len(word) > 4)
+        or (w.lemma(word) != word and not word.endswith(("s", "ing")))
+    )
 
 
 # --- world rules ----------------------------------------------------------------------------------
@@ -352,25 +387,74 @@ def _verb_forms(verb: str) -> set[str]:
     }
 
 
-def world_rules(passage: ent.Passage, rules: list[str]) -> list[Issue]:
+def _restates(sentence: str, rule: str) -> bool:
+    """The sentence states a rule (this one or any): saying a rule is not breaking it."""
+    a = " ".join(w.words(sentence))
+    b = " ".join(w.words(rule))
+    return (
+        bool(a and b and (a in b or b in a))
+        or parse_rule(sentence.strip().rstrip(".!")) is not None
+    )
+
+
+def _kinds(bible: Bible) -> dict[str, set[str]]:
+    """What each character is, by every name ("Vaelthrax" -> {"dragon"}), from the bible."""
+    kinds: dict[str, set[str]] = {}
+    for character in bible.get("characters", []):
+        what = set(w.content(character.get("description", "")))
+        what |= set(w.content(" ".join(character.get("traits", []))))
+        for name in ent.Cast.names(character):
+            kinds[name] = what
+    return kinds
+
+
+def world_rules(
+    passage: ent.Passage, rules: list[str], *, bible: Bible | None = None
+) -> list[Issue]:
+    """Sentences that break a world rule: rules read as constraints (constraints.py), the
+    duration and "is forbidden" rules as before."""
+    bible = bible or {}
     issues: list[Issue] = []
+    structured: list[str] = []
     for rule in rules:
         clause = rule.strip().rstrip(".!")
+        plain = not ent.RULE_DURATION.match(clause) and not ent.RULE_FORBIDDEN.match(clause)
+        if plain and parse_rule(clause) is not None:
+            structured.append(clause)
+            continue
         for sentence in passage.narration:
             if sentence.rstrip().endswith("?") or ent.NOT_REAL.search(sentence):
                 continue
+            if _restates(sentence, clause):
+                continue
             broken = _breaks(clause, sentence)
             if broken:
-                issues.append(
-                    _issue(
-                        "world_rule",
-                        broken,
-                        f"Contradicts the world rule '{clause}': \"{sentence.strip()}\"",
-                        f"Keep to the rule ('{clause}'), or let the story explain the exception",
-                        excerpt=sentence,
-                    )
-                )
+                issues.append(_rule_issue(clause, sentence, broken))
+    if structured:
+        point = bible.get("timeline", {}).get("currentPoint", "")
+        here = f"{point} {bible.get('setting', {}).get('primaryLocation', '')}"
+        checker = Checker(
+            structured, kinds=_kinds(bible), here=here, day_part=reading.part_after([point])
+        )
+        for breach in checker.breaches(passage.narration):
+            if ACKNOWLEDGED.search(breach.sentence) or _restates(
+                breach.sentence, breach.constraint.text
+            ):
+                continue
+            issues.append(
+                _rule_issue(breach.constraint.text.strip().rstrip(".!"), breach.sentence, "error")
+            )
     return issues
+
+
+def _rule_issue(rule: str, sentence: str, severity: str) -> Issue:
+    return _issue(
+        "world_rule",
+        severity,
+        f"Contradicts the world rule '{rule}': \"{sentence.strip()}\"",
+        f"Keep to the rule ('{rule}'), or let the story explain the exception",
+        excerpt=sentence,
+    )
 
 
 def _breaks(rule: str, sentence: str) -> str | None:
@@ -509,3 +593,186 @@ def _time_issue(what: str, sentence: str) -> Issue:
         "the current time",
         excerpt=sentence,
     )
+
+
+# --- names by likeness, places and parts of the day (issue 17) ----------------------------------
+
+HONORIFICS = {"Mr.", "Mrs.", "Ms.", "Miss", "Mister", "Madame", "Monsieur", "Sir", "Dame"}
+MENTION = re.compile(
+    rf"(?<![\w'’])(?P<name>{ent.NAME_WORD}(?:\s+{ent.NAME_WORD}){{0,2}})(?![\w'’])"
+)
+INTRODUCING = re.compile(
+    r"\b(?:a|an|another|the other|named|called|new|one|some|his|her|their|a certain)\s+$", re.I
+)
+
+
+def similar(written: str, known: str) -> bool:
+    """ "Santorelli" for "Santangelo", "Redfeather" for "Redcloud", "Mateo" for "Mateusz":
+    one person's name written as another word of the same shape."""
+    a, b = written.lower(), known.lower()
+    if a == b or len(a) < 3 or len(b) < 3 or a[0] != b[0]:
+        return False
+    prefix = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        prefix += 1
+    if prefix >= 4 or (prefix >= 3 and min(len(a), len(b)) <= 6):
+        return True
+    allowed = 1 if min(len(a), len(b)) <= 5 else 2
+    return edit_distance(a, b) <= allowed
+
+
+def _person_like(sentence: str, start: int, end: int) -> bool:
+    after, before = sentence[end:], sentence[:start]
+    if re.match(r"['’]s\s", after) or SPEECH_BEFORE.search(before):
+        return True
+    verb = re.match(r"\s+(?:\w+ly\s+)?(?P<verb>[a-z]+)\b", after)
+    if verb:
+        word = verb.group("verb")
+        return word in PAST_VERBS or word.endswith("ed") or w.lemma(word) != word
+    return bool(re.match(r"\s*[,.!?;:]", after))
+
+
+def similar_names(passage: ent.Passage, cast: ent.Cast) -> list[Issue]:
+    """A name the bible does not know, shaped like one character's name (or under a title
+    only that character holds): name drift, unless the text introduces someone new."""
+    issues: list[Issue] = []
+    known_words = {word.lower() for c in cast.characters for n in ent.Cast.names(c)
+                   for word in ent.name_words(n)}  # fmt: skip
+    for sentence in passage.sentences:
+        for match in MENTION.finditer(sentence):
+            mention = match.group("name")
+            title, bare = ent.split_title(mention)
+            words = [x for x in bare.split() if x not in ent.NOT_NAMES]
+            if not words or cast.resolve(mention) is not None:
+                continue
+            if (
+                not title
+                and match.start() == len(sentence) - len(sentence.lstrip(" \"'“‘"))
+                and len(words) == 1
+            ):
+                continue  # a lone capitalised word opening a sentence
+            if (
+                INTRODUCING.search(sentence[: match.start()])
+                or NEW_PERSON_BEFORE.search(sentence[: match.start()])
+                or NEW_PERSON_AFTER.match(sentence[match.end() :])
+                or ent._after_article(sentence, match.start())
+            ):
+                continue
+            if not title and not _person_like(sentence, match.start(), match.end()):
+                continue
+            unknown = [x for x in words if x.lower() not in known_words]
+            if not unknown:
+                continue
+            near = {
+                c["entityId"]: c
+                for c in cast.characters
+                if not re.search(r"['’]s\s", c["canonicalName"])  # "Pip's father": no name
+                for x in unknown
+                for k in {k for n in ent.Cast.names(c) for k in ent.name_words(n)}
+                if similar(x, k)
+            }
+            if len(words) == 2 and words[1] in unknown and words[0] not in unknown:
+                # "Ayasha Redfeather": a known first name with a surname nobody has.
+                near |= {
+                    c["entityId"]: c
+                    for c in cast.characters
+                    if ent.Cast.given_name(c) == words[0] and ent.Cast.surname(c)
+                }
+            if len(near) > 1:  # the living are the ones the text is likelier to mean
+                near = {k: c for k, c in near.items() if c.get("isActive", True)}
+            character = next(iter(near.values())) if len(near) == 1 else None
+            if character is None and title and title not in HONORIFICS:
+                holders = cast.holders(title)
+                if len(holders) == 1 and len(unknown) == len(words):
+                    character = holders[0]
+            if character is None:
+                continue
+            right = (
+                _titled_alias(cast, character, title)
+                if title and title in cast.titles(character)
+                else character["canonicalName"]
+            )
+            issues.append(_drift(right, mention, character, sentence))
+    return issues
+
+
+def _scene_words(bible: Bible) -> set[str]:
+    setting = bible.get("setting", {})
+    point = bible.get("timeline", {}).get("currentPoint", "")
+    return {x.lower() for x in w.WORD.findall(f"{point} {setting.get('primaryLocation', '')}")}
+
+
+def place_jumps(passage: ent.Passage, bible: Bible, segment_number: int) -> list[Issue]:
+    """Someone is suddenly at a named place that is not where the scene is, with no journey,
+    time skip or "meanwhile" to take them there."""
+    if _covers(bible, segment_number):
+        return []
+    known = [
+        loc["name"] for loc in bible.get("setting", {}).get("locations", []) if loc.get("name")
+    ]
+    here = _scene_words(bible)
+    point = bible.get("timeline", {}).get("currentPoint", "")
+    where_was = point or bible.get("setting", {}).get("primaryLocation", "")
+    flags = reading.memory_flags(passage.narration)
+    issues: list[Issue] = []
+    previous_moved = False
+    for index, sentence in enumerate(passage.narration):
+        moved = bool(reading.MOVEMENT.search(sentence) or reading.TIME_MARKER.search(sentence))
+        found = reading.presence(sentence)
+        if found and not flags[index]:
+            place, names = found
+            names |= {loc for loc in known if loc.lower() in place.lower()}
+            words = {x.lower() for name in names for x in w.WORD.findall(name)} - {"the"}
+            if words and here and not (words & here) and not (moved or previous_moved):
+                issues.append(
+                    _issue(
+                        "location_jump",
+                        "warning",
+                        f"The scene is suddenly at '{place}' with no transition from where the "
+                        f"bible has it ('{where_was}')",
+                        f'Say how they got to {place} (a journey, "Later, …", "Meanwhile, …"), '
+                        "or keep the scene where it was",
+                        excerpt=sentence,
+                    )
+                )
+            here |= words
+        for loc in known:
+            if loc.lower() in sentence.lower():
+                here |= {x.lower() for x in w.WORD.findall(loc)}
+        previous_moved = moved
+    return issues
+
+
+def day_part_jumps(passage: ent.Passage, bible: Bible, segment_number: int) -> list[Issue]:
+    """The time of day jumps (dusk, then the noon sun) with nothing saying time has passed."""
+    if _covers(bible, segment_number):
+        return []
+    point = bible.get("timeline", {}).get("currentPoint", "")
+    now = reading.part_after([point])
+    flags = reading.memory_flags(passage.narration)
+    issues: list[Issue] = []
+    for index, sentence in enumerate(passage.narration):
+        if flags[index]:
+            continue
+        marked = bool(reading.TIME_MARKER.search(sentence))
+        cues = [part for _pos, part in reading.time_cues(sentence)]
+        if not cues:
+            if marked:
+                now = ""
+            continue
+        inner = next(
+            ((a, b) for a, b in itertools.pairwise(cues) if reading.steps(a, b) not in (0, 1, 5)),
+            None,
+        )
+        if inner and not marked:
+            issues.append(_time_issue(f"{inner[0]} and {inner[1]} in one moment", sentence))
+        elif now and not marked and reading.steps(now, cues[0]) not in (0, 1):
+            issues.append(
+                _time_issue(
+                    f"it is {now} in the story (bible: '{point}'), and now {cues[0]}", sentence
+                )
+            )
+        now = cues[-1]
+    return issues

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from media_pipeline.script import split_quotes
-from media_pipeline.text import english
+from storytext import english
+from storytext.script import split_quotes
 
 # --- vocabulary -----------------------------------------------------------------------------------
 
@@ -78,6 +78,47 @@ TITLE_FORMS: dict[str, str] = {
     "father": "Father",
     "sister": "Sister",
     "brother": "Brother",
+    # More titles a cast is called by, across genres and languages (issue 17).
+    "reverend": "Reverend",
+    "pastor": "Pastor",
+    "sheriff": "Sheriff",
+    "deputy": "Deputy",
+    "marshal": "Marshal",
+    "coach": "Coach",
+    "councillor": "Councillor",
+    "councilor": "Councillor",
+    "master": "Master",
+    "mistress": "Mistress",
+    "madame": "Madame",
+    "monsieur": "Monsieur",
+    "mademoiselle": "Mademoiselle",
+    "uncle": "Uncle",
+    "aunt": "Aunt",
+    "auntie": "Auntie",
+    "granny": "Granny",
+    "grandma": "Grandma",
+    "grandpa": "Grandpa",
+    "mama": "Mama",
+    "papa": "Papa",
+    "mister": "Mister",
+    "archmage": "Archmage",
+    "bishop": "Bishop",
+    "abbot": "Abbot",
+    "judge": "Judge",
+    "senator": "Senator",
+    "governor": "Governor",
+    "mayor": "Mayor",
+    "leutnant": "Leutnant",
+    "kapitänleutnant": "Kapitänleutnant",
+    "hauptmann": "Hauptmann",
+    "obersteuermann": "Obersteuermann",
+    "señor": "Señor",
+    "señora": "Señora",
+    "herr": "Herr",
+    "frau": "Frau",
+    "signora": "Signora",
+    "okami": "Okami",
+    "sensei": "Sensei",
 }
 TITLE_KEYS = {form.rstrip(".") for form in TITLE_FORMS} | {
     t.lower().rstrip(".") for t in TITLE_FORMS.values()
@@ -110,8 +151,11 @@ TITLE_DESCRIPTIONS = {
 # Titles whose one-word name is a given name ("King Arthur"), not a surname ("Dr. Patel").
 GIVEN_NAME_TITLES = {"King", "Queen", "Prince", "Princess", "Sir", "Dame", "Lady", "Lord"}
 GIVEN_NAME_TITLES |= {"Emperor", "Empress", "Father", "Sister", "Brother"}
+GIVEN_NAME_TITLES |= {"Uncle", "Aunt", "Auntie", "Mama", "Papa", "Master", "Okami", "Mademoiselle"}
 
-NAME_WORD = r"(?:[A-Z]['’])?[A-Z][a-z]*[A-Z]?[a-z]+(?:-[A-Z][a-z]+)?"
+# Names in any Latin script ("Jóannes", "Bjørn", "Lucía"), hyphenated ("Abiodun-Park").
+_UP, _LO = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
+NAME_WORD = rf"(?:[{_UP}]['’])?[{_UP}][{_LO}]*[{_UP}]?[{_LO}]+(?:-[{_UP}{_LO}][{_LO}]+)?"
 NAME = rf"{NAME_WORD}(?:\s+{NAME_WORD}){{0,2}}"
 _TITLE_ALT = "|".join(
     re.escape(form.title()) if not form.endswith(".") else re.escape(form.capitalize())
@@ -141,12 +185,20 @@ NOT_NAMES = _words(
     Whoever Whatever Somehow Anyway Almost Already Ahead Away Back Down Up Out Off
     """
 )
+# Words after "the"/"a" before a name that say nothing of what the named one is.
+STOP_KINDS = _words(
+    """
+    same other next last first old new young little great whole station hauler ship airship
+    submarine city town village island planet moon colony port street river
+    """
+)
 # Proper nouns that name groups, not places or people.
 ORGANISATIONS = _words(
     """
     Council Empire Federation Alliance Guild Order Senate Republic Army Navy Fleet
     Resistance Company Church Crown Coalition Union Directorate Consortium Syndicate
     Legion Academy Institute Corporation Authority Command Collective Hegemony Dominion
+    Insurance Bank Ltd Inc Agency Ministry Bureau Police Department Hospital Gym Club
     """
 )
 PLACES = {
@@ -791,7 +843,7 @@ def find_places(passage: Passage, person_names: set[str]) -> list[PlaceFound]:
         for match in PLACE_PREPOSITION.finditer(sentence):
             add(match.group("name"), "", index)
         for place, description in PLACES.items():
-            if re.search(rf"(?<![\w'’]){re.escape(place)}(?!\w)", sentence):
+            if re.search(rf"(?<![\w'’]){re.escape(place)}(?!\w)(?!\s*\d)", sentence):
                 add(place, description, index)
     return found
 

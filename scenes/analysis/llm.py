@@ -5,8 +5,11 @@ checked (bible.normalise_bible / normalise_issues): fields repaired where they c
 answer refused where they cannot, and then the rule analysis is used instead, with a warning
 in the log and the job's log. A model's bible may not lose what the story already had: the
 characters, events and threads of the old version are kept, ids stay stable, and the style
-guide stays as the scene began. Continuity: the model's issues are added to the rule checks,
-which are precise and cheap, so a model that misses "Captain Williams" cannot let it through.
+guide stays as the scene began. Continuity: the rule checks find candidates and the model,
+asked for structured output (a JSON schema), confirms or rejects each and adds what they miss
+(`combine`): a rejected candidate stays as a warning, an addition must quote the text, and a
+candidate the model says nothing about stands, so a model that misses "Captain Williams"
+cannot let it through.
 """
 
 from __future__ import annotations
@@ -18,9 +21,6 @@ from typing import Any
 
 from media_pipeline.backends.base import NullReporter, Reporter
 from media_pipeline.request import Shot
-from media_pipeline.text import writer as text_writer
-from media_pipeline.text.core import GenerationParameters, TextGenerationError
-from media_pipeline.text.openai_compatible import OpenAICompatibleWriter
 from scenes.analysis.bible import (
     Bible,
     BibleInvalid,
@@ -32,6 +32,9 @@ from scenes.analysis.bible import (
 )
 from scenes.analysis.entities import Passage
 from scenes.analysis.rules import RuleAnalyzer, expand_with, timeline_event
+from storytext import writer as text_writer
+from storytext.core import GenerationParameters, TextGenerationError
+from storytext.openai_compatible import OpenAICompatibleWriter
 
 logger = logging.getLogger(__name__)
 
@@ -95,13 +98,65 @@ VALIDATE_SYSTEM = (
     "Report only real problems: a character called by a wrong name or title (name_drift), "
     "a character marked inactive who speaks or acts (inactive_character), a statement that "
     "breaks a world rule (world_rule), a move to another place or time with no transition "
-    "(location_jump, time_jump). New characters and places are not errors. Severity is "
-    '"error" for contradictions and "warning" for what a reader may find jarring. Answer '
-    'with one JSON object: {"issues": [{"type": "name_drift", "severity": "error", '
-    "\"description\": \"Character 'Captain Chen' referred to as 'Captain Williams'\", "
-    '"suggestion": "Use \'Captain Chen\' or \'Maya\' for consistency"}]} and {"issues": []} '
-    "when there are none."
+    "(location_jump, time_jump). New characters and places are not errors; a dead character "
+    "remembered, a marked flashback, a rule talked about, a journey narrated are not errors. "
+    "The user also gives `candidates`: what rule-based checks found, numbered. For each "
+    "candidate say whether it is a real contradiction (confirmed true) or not (false, with "
+    "the reason). Then add, in `issues`, real problems the candidates miss, each quoting the "
+    'offending sentence verbatim in `excerpt`. Severity is "error" for contradictions and '
+    '"warning" for what a reader may find jarring. Answer with one JSON object: '
+    '{"verdicts": [{"candidate": 0, "confirmed": true, "reason": "..."}], "issues": '
+    '[{"type": "name_drift", "severity": "error", "description": "Character \'Captain Chen\' '
+    "referred to as 'Captain Williams'\", \"suggestion\": \"Use 'Captain Chen' or 'Maya' for "
+    'consistency", "excerpt": "..."}]}, with empty lists when there is nothing to say.'
 )
+ISSUE_TYPES_SCHEMA = [
+    "name_drift",
+    "inactive_character",
+    "world_rule",
+    "location_jump",
+    "time_jump",
+]
+# Structured output (response_format json_schema): the form the verdicts and issues must take.
+VALIDATE_SCHEMA: dict[str, Any] = {
+    "name": "continuity_check",
+    "strict": True,
+    "schema": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["verdicts", "issues"],
+        "properties": {
+            "verdicts": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["candidate", "confirmed", "reason"],
+                    "properties": {
+                        "candidate": {"type": "integer", "minimum": 0},
+                        "confirmed": {"type": "boolean"},
+                        "reason": {"type": "string"},
+                    },
+                },
+            },
+            "issues": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["type", "severity", "description", "suggestion", "excerpt"],
+                    "properties": {
+                        "type": {"type": "string", "enum": ISSUE_TYPES_SCHEMA},
+                        "severity": {"type": "string", "enum": ["error", "warning"]},
+                        "description": {"type": "string"},
+                        "suggestion": {"type": "string"},
+                        "excerpt": {"type": "string"},
+                    },
+                },
+            },
+        },
+    },
+}
 
 
 class AnalysisUnusable(ValueError):
@@ -197,23 +252,34 @@ class LlmAnalyzer:
         reporter: Reporter | None = None,
     ) -> list[Issue]:
         reporter = reporter or NullReporter()
-        floor = self.rules.validate(
+        candidates = self.rules.validate(
             text=text, shots=shots, bible=bible, segment_number=segment_number
         )
         user = json.dumps(
-            {"bible": bible, "segmentNumber": segment_number, "text": text}, ensure_ascii=False
+            {
+                "bible": bible,
+                "segmentNumber": segment_number,
+                "text": text,
+                "candidates": [
+                    {
+                        "candidate": n,
+                        **{k: c.get(k, "") for k in ("type", "description", "excerpt")},
+                    }
+                    for n, c in enumerate(candidates)
+                ],
+            },
+            ensure_ascii=False,
         )
         try:
-            raw = self._ask(VALIDATE_SYSTEM, user, reporter=reporter, max_tokens=1500)
-            issues = normalise_issues(raw, segment_number=segment_number)
+            raw = self._ask(
+                VALIDATE_SYSTEM, user, reporter=reporter, max_tokens=1500, schema=VALIDATE_SCHEMA
+            )
+            verdicts = parse_verdicts(raw, len(candidates))
+            added = normalise_issues(raw, segment_number=segment_number)
         except (AnalysisUnusable, BibleInvalid, TextGenerationError) as exc:
             self._fell_back("continuity issues", exc, reporter)
-            return floor
-        seen = {(i["type"], i.get("entityId") or i["description"]) for i in issues}
-        issues += [
-            i for i in floor if (i["type"], i.get("entityId") or i["description"]) not in seen
-        ]
-        return sorted(issues, key=lambda i: i["severity"] != "error")
+            return candidates
+        return combine(candidates, verdicts, added, text=text, segment_number=segment_number)
 
     def update_bible(
         self,
@@ -244,11 +310,24 @@ class LlmAnalyzer:
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _ask(self, system: str, user: str, *, reporter: Reporter, max_tokens: int) -> Any:
+    def _ask(
+        self,
+        system: str,
+        user: str,
+        *,
+        reporter: Reporter,
+        max_tokens: int,
+        schema: dict[str, Any] | None = None,
+    ) -> Any:
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
         parameters = GenerationParameters(temperature=0.1, max_tokens=max_tokens)
         answer = self.writer.chat(
-            messages, parameters=parameters, seed=self.seed, reporter=reporter, json_object=True
+            messages,
+            parameters=parameters,
+            seed=self.seed,
+            reporter=reporter,
+            json_object=schema is None,
+            json_schema=schema,
         )
         return parse_json_object(answer.text)
 
@@ -257,6 +336,79 @@ class LlmAnalyzer:
         message = f"The language model's {what} was not usable ({exc}); using the rule analysis."
         logger.warning(message)
         reporter.log(message, level="warning")
+
+
+def parse_verdicts(raw: Any, count: int) -> dict[int, tuple[bool, str]]:
+    """{candidate number: (confirmed, reason)} from the model's answer; an answer without
+    verdicts (an older model's {"issues": [...]}) gives none. Raises AnalysisUnusable when the
+    verdicts are not a list of objects of the schema's form."""
+    if not isinstance(raw, dict) or raw.get("verdicts") is None:
+        return {}
+    items = raw["verdicts"]
+    if not isinstance(items, list):
+        raise AnalysisUnusable("verdicts is not a list")
+    verdicts: dict[int, tuple[bool, str]] = {}
+    for item in items:
+        if not isinstance(item, dict):
+            raise AnalysisUnusable("a verdict is not an object")
+        number, confirmed = item.get("candidate"), item.get("confirmed")
+        if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number < count:
+            continue  # a verdict on a candidate that does not exist
+        if not isinstance(confirmed, bool):
+            continue
+        reason = item.get("reason")
+        verdicts[number] = (
+            confirmed,
+            " ".join(reason.split())[:300] if isinstance(reason, str) else "",
+        )
+    return verdicts
+
+
+def _in_text(excerpt: str, text: str) -> bool:
+    def norm(value: str) -> str:
+        return " ".join(re.findall(r"\w+", value.lower()))
+
+    return bool(excerpt) and norm(excerpt) in norm(text)
+
+
+def combine(
+    candidates: list[Issue],
+    verdicts: dict[int, tuple[bool, str]],
+    added: list[Issue],
+    *,
+    text: str,
+    segment_number: int,
+) -> list[Issue]:
+    """Rules find candidates, the model confirms or adds:
+
+    - a candidate the model confirms, or says nothing about, stands as the rules made it;
+    - a candidate the model rejects stays, as a warning that says why (it no longer fails the
+      job, and a reviewer still sees it);
+    - an issue the model adds stands when its excerpt is a sentence of the text (an excerpt
+      the text does not contain is a made-up quote, and is dropped); one the rules already
+      raised for the same sentence is not repeated.
+    """
+    out: list[Issue] = []
+    for number, candidate in enumerate(candidates):
+        issue = dict(candidate)
+        verdict = verdicts.get(number)
+        if verdict is not None and not verdict[0] and issue["severity"] == "error":
+            issue["severity"] = "warning"
+            reason = verdict[1] or "no reason given"
+            issue["description"] += f" (the language model judged this no contradiction: {reason})"
+        out.append(issue)
+    seen = {(i["type"], i.get("excerpt") or i.get("entityId") or i["description"]) for i in out}
+    for issue in added:
+        excerpt = issue.get("excerpt", "")
+        if excerpt and not _in_text(excerpt, text):
+            continue
+        key = (issue["type"], excerpt or issue.get("entityId") or issue["description"])
+        if key in seen:
+            continue
+        seen.add(key)
+        issue["segment"] = segment_number
+        out.append(issue)
+    return sorted(out, key=lambda i: i["severity"] != "error")
 
 
 def keep_history(old: Bible, answer: Bible, *, segment_number: int, text: str) -> Bible:

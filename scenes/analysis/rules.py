@@ -12,13 +12,16 @@ from typing import Any
 
 from media_pipeline.backends.base import Reporter
 from media_pipeline.request import Shot
-from media_pipeline.script import expand_text_to_shots
-from media_pipeline.text import RuleWriter
-from media_pipeline.text.core import TextWriter
-from media_pipeline.text.vocabulary import canonical_genre
 from scenes.analysis import entities as ent
+from scenes.analysis import reading
+from scenes.analysis import words as wd
 from scenes.analysis.bible import Bible, Issue, character_id, copy_bible, empty_bible, unique_id
+from scenes.analysis.constraints import parse_rule
 from scenes.analysis.continuity import check_continuity, split_point
+from storytext import RuleWriter
+from storytext.core import TextWriter
+from storytext.script import expand_text_to_shots
+from storytext.vocabulary import canonical_genre
 
 SCIFI_HINTS = re.compile(
     r"\b(?:colony ship|starship|spaceship|space station|ftl|galaxy|planet|orbit|warp|"
@@ -28,6 +31,13 @@ SCIFI_HINTS = re.compile(
 MAX_TRAITS = 6
 MAX_EVENT_CHARS = 240
 BARE_TITLES = set(ent.TITLE_FORMS.values()) | {"Doctor"}
+# Roles that are also what people are called by ("the inspector" is "Inspector Okafor"); kin
+# words are not ("her brother" is no "Brother").
+OFFICE_TITLES = ent._words(
+    """deputy sheriff marshal inspector detective sergeant coach reverend pastor judge mayor
+    governor senator professor doctor captain commander lieutenant officer agent councillor
+    bishop abbot chancellor admiral general colonel major"""
+)
 
 
 class RuleAnalyzer:
@@ -132,6 +142,9 @@ def absorb(bible: Bible, *, text: str, shots: list[Shot], segment_number: int) -
 
     # People found on strong evidence first, so a person is never taken for a place.
     strong = [p for p in ent.find_people(passage, known_places) if p.strong]
+    # Named by apposition, "called", "who": people before any place is read.
+    named = more_people(passage, cast, known_places)
+    strong += named
     person_words = set(cast.by_name) | {w.lower() for w in cast.by_word}
     person_words |= {p.name.lower() for p in strong} | {
         w.lower() for p in strong for w in p.name.split()
@@ -143,9 +156,18 @@ def absorb(bible: Bible, *, text: str, shots: list[Shot], segment_number: int) -
     speakers = [speaker for shot in shots for speaker, _line in shot.dialogue]
     for person in ent.find_people(passage, place_names, speakers):
         _merge_person(cast, person, passage, segment_number)
+    for person in named + more_people(passage, cast, place_names):
+        _merge_person(cast, person, passage, segment_number)
+    _kinds(cast, passage)
     _relationships(cast, passage)
     _traits(cast, passage)
     died = [character for _index, character in ent.find_deaths(passage, cast)]
+    for change in reading.status_changes(passage, cast):
+        if change.character is None:
+            change.character = cast.resolve(change.described) or _described_character(
+                cast, change.described, segment_number
+            )
+        died.append(change.character)
     for character in died:
         character["isActive"] = False
     for _index, character in ent.find_revivals(passage, cast):
@@ -153,9 +175,15 @@ def absorb(bible: Bible, *, text: str, shots: list[Shot], segment_number: int) -
             character["isActive"] = True
 
     rules = setting["worldRules"]
-    for rule in ent.find_world_rules(passage, cast):
-        if rule.lower() not in {r.lower() for r in rules}:
+    found = stated_rules(passage, cast)
+    found += [
+        r for r in ent.find_world_rules(passage, cast) if not any(_same_rule(r, f) for f in found)
+    ]
+    for rule in found:
+        if not any(_same_rule(rule, r) for r in rules):
             rules.append(rule)
+    for place in more_places(passage, cast):
+        _merge_place(setting, place)
     if not setting["timePeriod"]:
         setting["timePeriod"] = ent.find_time_period(ent.narrative_text(passage))
 
@@ -171,6 +199,10 @@ def absorb(bible: Bible, *, text: str, shots: list[Shot], segment_number: int) -
     time_part, place_part = split_point(new["timeline"]["currentPoint"], place_names)
     phrases = ent.find_time_phrases(passage)
     time_part = phrases[-1] if phrases else (time_part or f"Segment {segment_number}")
+    day_part = reading.part_after(passage.narration)
+    if day_part and not reading.time_cues(time_part):
+        # The part of the day the text ends in, for the next segment's time check.
+        time_part = day_part.capitalize() if not phrases else f"{time_part}, {day_part}"
     place_part = whereabouts[-1] if whereabouts else place_part
     new["timeline"]["currentPoint"] = f"{time_part} ({place_part})" if place_part else time_part
     events = [e for e in new["timeline"]["majorEvents"] if e["segmentNumber"] != segment_number]
@@ -183,6 +215,228 @@ def absorb(bible: Bible, *, text: str, shots: list[Shot], segment_number: int) -
     if not new["styleGuide"].get("narrativeStyle") and new["characters"]:
         new["styleGuide"]["narrativeStyle"] = narrative_style(passage, new)
     return new
+
+
+_NAME = rf"(?:(?:{ent._TITLE_ALT})\s+)?{ent.NAME_WORD}(?:\s+{ent.NAME_WORD}){{0,2}}"
+APPOSITION = re.compile(
+    rf"\b(?:[Hh]er|[Hh]is|[Tt]heir|[Tt]he|[Oo]ur|[Mm]y|{ent.NAME_WORD}['’]s)\s+"
+    rf"(?P<role>(?:[\w'’-]+\s+){{0,3}}?[a-z][\w-]+)(?:\s+of\s+(?:[a-z]+\s+){{0,3}}?[a-z]+)?,\s+"
+    rf"(?:(?:a|an|the)\s+[^,]{{0,40}}?\s+(?:named|called)\s+)?(?P<name>{_NAME})\s*,"
+)
+NAMED = re.compile(
+    rf"\b(?:a|an)\s+(?P<role>(?:[\w'’-]+\s+){{0,4}}?)(?:named|called|code-named)\s+"
+    rf"(?P<name>{_NAME})"
+)
+RELATIVE = re.compile(rf"(?P<name>{_NAME}),\s+who\s+(?:had\s+|has\s+|was\s+|is\s+)?[a-z]+")
+THE_APPOSITION = re.compile(
+    rf"\b(?:[Hh]er|[Hh]is|[Tt]heir|[Oo]ur|[Mm]y)\s+(?P<role>[a-z][\w-]+),\s+the\s+"
+    rf"(?P<name>{ent.NAME_WORD}(?:\s+{ent.NAME_WORD})?)\s*,"
+)
+SUBJECT = re.compile(rf"(?:^|(?<=,\s)|(?<=\band\s))(?P<name>{_NAME})\s+(?P<verb>[a-z]+)\b")
+PLACE_WORDS = re.compile(
+    rf"\b(?:{ent.PLACE_SUFFIXES}|Gate|Rock|Club|Diner|Hall|Inn|Hotel|House|Bridge|Brook|Hollow|"
+    r"Winds|Mere|Quarter|Drift|Basin|Rooms|Gym|Coliseum|Horn|Ceti|One|Nine|Grace)\b"
+)
+
+
+def _is_person_name(name: str, places: set[str], cast: ent.Cast) -> bool:
+    bare = ent.split_title(name)[1]
+    words = bare.split()
+    if not words or any(x in ent.NOT_NAMES or x in ent.ORGANISATIONS for x in words):
+        return False
+    if PLACE_WORDS.search(bare) or bare in places or name in places:
+        return False
+    return not any(bare.lower() == p.lower() for p in places)
+
+
+def _found(name: str, role: str = "") -> ent.PersonFound:
+    title, bare = ent.split_title(name)
+    role = " ".join(role.split()).lower()
+    return ent.PersonFound(
+        bare, title=title, role=role, description=english_capitalise(role), strong=True
+    )
+
+
+def english_capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else ""
+
+
+def more_people(passage: ent.Passage, cast: ent.Cast, places: set[str]) -> list[ent.PersonFound]:
+    """People named by apposition ("Her engineer, Tomasz Wierzbicki,"), by "a man called …",
+    or as the subject of a verb, beyond what `entities.find_people` is sure of."""
+    found: list[ent.PersonFound] = []
+    capitalised_mid = set(re.findall(rf"(?<=[a-z,;]\s)({ent.NAME_WORD})", passage.text))
+    for sentence in passage.narration:
+        for match in APPOSITION.finditer(sentence):
+            name = ent._trim_name(match.group("name"))
+            if _is_person_name(name, places, cast):
+                found.append(_found(name, match.group("role")))
+        for match in RELATIVE.finditer(sentence):
+            name = re.sub(
+                r"^(?:Old|Young|Poor|Dear|Mad)\s+", "", ent._trim_name(match.group("name"))
+            )
+            if _is_person_name(name, places, cast) and not ent._after_article(
+                sentence, match.start()
+            ):
+                found.append(_found(name))
+        for match in THE_APPOSITION.finditer(sentence):
+            name = ent._trim_name(match.group("name"))
+            if _is_person_name(name, places, cast):
+                found.append(_found(name, match.group("role")))
+        for match in NAMED.finditer(sentence):
+            name = ent._trim_name(match.group("name"))
+            if _is_person_name(name, places, cast):
+                found.append(_found(name, match.group("role")))
+        for match in SUBJECT.finditer(sentence):
+            name = ent._trim_name(match.group("name"))
+            verb = match.group("verb")
+            if not _is_person_name(name, places, cast) or cast.resolve(name) is not None:
+                continue
+            acts = verb in ent.GENERAL_PERSON_VERBS or (
+                verb not in ("was", "is", "were", "are")
+                and (verb.endswith("ed") or wd.lemma(verb) != verb)
+            )
+            if verb in ("is", "was") and len(name.split()) >= 2:
+                # "Ayasha Redcloud is the dome's chief botanist" (not "Dry Creek was a town")
+                what = re.match(r"\s+(?:the|a|an)\s+([^,.;]+)", sentence[match.end() :])
+                acts = bool(what) and not re.search(
+                    r"\b(?:town|city|village|island|place|street|ship|station|planet|world|"
+                    r"country|kingdom|house|building|room|bar|club|inn|hotel)\b",
+                    what.group(1) if what else "",
+                )
+            if verb == "had":
+                acts = True
+            single = len(ent.split_title(name)[1].split()) == 1 and not ent.split_title(name)[0]
+            if acts and (not single or name in capitalised_mid):
+                found.append(_found(name))
+    return found
+
+
+KIND = re.compile(
+    rf"\b(?:[Tt]he|[Aa]n?)\s+(?P<kind>(?:[a-z-]+\s+){{0,2}}?[a-z]+)\s+(?:(?:named|called)\s+)?"
+    rf"(?P<name>{ent.NAME_WORD})\b"
+)
+
+
+def _kinds(cast: ent.Cast, passage: ent.Passage) -> None:
+    """ "The dragon Vaelthrax", "a red fox named Mister Russet": what a character is, kept as
+    their description when the bible has none (the world-rule check reads it)."""
+    for sentence in passage.narration:
+        for match in KIND.finditer(sentence):
+            character = cast.resolve(match.group("name"))
+            kind = match.group("kind")
+            if character is None or kind.split()[-1] in ent.STOP_KINDS:
+                continue
+            if not character["description"] or character["description"] in BARE_TITLES:
+                character["description"] = english_capitalise(kind)
+        for match in re.finditer(
+            rf"(?P<name>{ent.NAME_WORD})\s+(?:is|was)\s+(?:the|a|an)\s+"
+            r"(?P<kind>(?:[a-z-]+\s+){0,3}?[a-z]+)\b",
+            sentence,
+        ):
+            character = cast.resolve(match.group("name"))
+            if character is not None and (
+                not character["description"] or character["description"] in BARE_TITLES
+            ):
+                character["description"] = english_capitalise(match.group("kind"))
+
+
+def _described_character(cast: ent.Cast, described: str, segment_number: int) -> dict[str, Any]:
+    """A person the text only describes ("Pip's father"), kept under that description."""
+    character = {
+        "entityId": character_id(
+            described.replace("'s", "").replace("’s", ""), {c["entityId"] for c in cast.characters}
+        ),
+        "canonicalName": described,
+        "aliases": [],
+        "description": english_capitalise(described),
+        "traits": [],
+        "relationships": [],
+        "introducedInSegment": segment_number,
+        "isActive": True,
+    }
+    cast.add(character)
+    return character
+
+
+def _same_rule(a: str, b: str) -> bool:
+    x, y = " ".join(wd.words(a)), " ".join(wd.words(b))
+    return x in y or y in x
+
+
+def stated_rules(passage: ent.Passage, cast: ent.Cast) -> list[str]:
+    """World rules the narration states, read as constraints (constraints.parse_rule): from
+    the start of the clause that states one to the end of its sentence (what explains it)."""
+    rules: list[str] = []
+    for sentence in passage.narration:
+        if sentence.rstrip().endswith("?"):
+            continue
+        starts = [0] + [m.end() for m in re.finditer(r"[:;]\s*|,\s*(?:and|but|so)\s+", sentence)]
+        for start in starts:
+            clause = sentence[start:].strip().rstrip(".!…")
+            core = re.split(r"[:;]", clause)[0]
+            constraint = parse_rule(core)
+            if constraint is None or any(True for _ in cast.mentions(_rule_subject(core))):
+                continue
+            if (
+                re.match(
+                    rf"^{ent.NAME_WORD}\s+(?:can|cannot|can't|may|must|never|will|is|does)\b", core
+                )
+                and not re.match(r"^(?:No|Nobody|Nothing|None|Whoever|Everyone|Anyone)\b", core)
+                and not core.split()[0].endswith("s")
+            ):
+                continue  # "Maya cannot sleep": about a person, not the world
+            rules.append(english_capitalise(clause))
+            break
+    return rules
+
+
+def _rule_subject(core: str) -> str:
+    if re.match(r"^(?:no|nobody|nothing|none|whoever|anyone|everyone)\b", core, re.I):
+        return ""
+    match = re.search(r"\b(?:cannot|can't|can|may|must|never|is|are|does|do)\b", core)
+    return core[: match.start()] if match else core
+
+
+PLACE_NOUN_COMPOUND = re.compile(
+    r"\b(?:the|a)\s+(?P<name>(?:[a-z]+\s+)?(?:[a-z]+)\s+(?:deck|bay|room|vault|blister|hold|"
+    r"hall|gallery|quarters|workshop|galley)(?:\s+(?:one|two|three|four|five|six|seven|eight|nine|ten))?)\b"
+)
+PLACE_AFTER = re.compile(
+    rf"\b(?:in|at|on|to|from|toward|towards|into|across|near|beyond|inside|outside|reached|"
+    rf"above|over|through|behind)\s+(?:the\s+)?(?P<name>{ent.NAME_WORD}(?:\s+{ent.NAME_WORD}){{0,2}})"
+)
+
+
+def more_places(passage: ent.Passage, cast: ent.Cast) -> list[ent.PlaceFound]:
+    """Named places after a place preposition ("toward Tau Ceti", "on Skerry Rock") and
+    compound rooms and decks ("the hydroponics deck", "cryo bay nine")."""
+    found: list[ent.PlaceFound] = []
+    for index, sentence in enumerate(passage.narration):
+        for match in PLACE_AFTER.finditer(sentence):
+            name = ent._trim_name(match.group("name"))
+            if (
+                not name
+                or cast.resolve(name) is not None
+                or any(x in ent.NOT_NAMES or x.lower() in ent.TITLE_KEYS for x in name.split())
+            ):
+                continue
+            if any(x in cast.by_word for x in name.split()):
+                continue
+            found.append(ent.PlaceFound(name, "", index))
+        for match in PLACE_NOUN_COMPOUND.finditer(sentence):
+            name = match.group("name")
+            if name.split()[0] in wd.STOP or name.split()[0] in (
+                "same",
+                "other",
+                "next",
+                "old",
+                "whole",
+            ):
+                name = " ".join(name.split()[1:])
+            if len(name.split()) >= 2:
+                found.append(ent.PlaceFound(name, "", index))
+    return found
 
 
 def _cased(text: str, lowered: set[str]) -> set[str]:
@@ -234,6 +488,10 @@ def _merge_person(
                 candidate["canonicalName"] = name
                 break
     role_title = ent.ROLE_TITLES.get(person.role, "")
+    last = person.role.split()[-1] if person.role else ""
+    if not role_title and last in OFFICE_TITLES:
+        # "His deputy, Rosa Valdez": she is also "Deputy Valdez".
+        role_title = ent.TITLE_FORMS[last]
     created = character is None
     if character is None:
         if not words:

@@ -21,7 +21,8 @@ from config.api.fields import StrictCharField, StrictIntegerField
 from config.api.responses import iso
 from config.api.serializers import StrictSerializer
 from jobs.api.serializers import JobSerializer
-from scenes.models import BibleVersion, ModerationStatus, Scene, SceneStatus, Segment
+from moderation.choices import ModerationStatus
+from scenes.models import BibleVersion, Scene, SceneStatus, Segment
 from scenes.selectors import LIST_FIELDS, PlaylistEntry, sign
 
 

@@ -7,7 +7,6 @@ but moderators.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.db.models import QuerySet
@@ -21,7 +20,8 @@ from rest_framework.response import Response
 from catalog import services as catalog_services
 from catalog.api.views import viewer_key
 from config.api.errors import NotFound, ValidationFailed
-from config.api.pagination import PagePagination, _bounded_int
+from config.api.pagination import PagePagination
+from config.api.params import boolean, bounded_int
 from config.api.requests import AuthenticatedRequest
 from config.api.responses import ApiResponse
 from jobs.api.serializers import JobSerializer
@@ -38,8 +38,7 @@ class CountedPagination(PagePagination):
     for the page and its meta. Past the last page no row carries it and it is counted."""
 
     def paginate_queryset(self, queryset: QuerySet | list, request: Request, view=None) -> list:
-        self.page = _bounded_int(request, "page", 1, None)
-        self.limit = _bounded_int(request, "limit", self.default_limit, self.max_limit)
+        self.read_bounds(request)
         offset = (self.page - 1) * self.limit
         rows = list(queryset[offset : offset + self.limit])
         if rows:
@@ -53,36 +52,6 @@ class SceneView(GenericAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
     filter_backends: list[Any] = []
     queryset = Scene.objects.none()  # the schema's model
-
-
-def _snake(name: str) -> str:
-    """The query parameter as the camelCase middleware hands it to the view."""
-    return re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), name)
-
-
-def _int_param(request: Request, name: str, default: int, maximum: int) -> int:
-    """`name` (camelCase, as errors name it) as an integer from 1 to `maximum`."""
-    raw = request.query_params.get(_snake(name))
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationFailed.for_field(name, "Must be an integer.") from None
-    if not 1 <= value <= maximum:
-        raise ValidationFailed.for_field(name, f"Must be between 1 and {maximum}.")
-    return value
-
-
-def _bool_param(request: Request, name: str, default: bool) -> bool:
-    raw = request.query_params.get(_snake(name))
-    if raw is None or raw == "":
-        return default
-    if raw.lower() in ("true", "1"):
-        return True
-    if raw.lower() in ("false", "0"):
-        return False
-    raise ValidationFailed.for_field(name, "Must be true or false.")
 
 
 def _scene(request: Request, scene_id: str) -> Scene:
@@ -193,9 +162,12 @@ class SceneDetailView(SceneView):
         responses={200: s.SceneDetailSerializer},
     )
     def get(self, request: Request, scene_id: str) -> ApiResponse:
-        include = _bool_param(request, "includeSegments", True)
-        limit = _int_param(
-            request, "segmentLimit", selectors.DEFAULT_SEGMENT_LIMIT, selectors.MAX_SEGMENT_LIMIT
+        include = boolean(request, "includeSegments", default=True)
+        limit = bounded_int(
+            request,
+            "segmentLimit",
+            default=selectors.DEFAULT_SEGMENT_LIMIT,
+            maximum=selectors.MAX_SEGMENT_LIMIT,
         )
         scene = _scene(request, scene_id)
         catalog_services.view_record(
@@ -225,7 +197,7 @@ class SceneBibleView(SceneView):
         raw = request.query_params.get("version")
         version = None
         if raw not in (None, ""):
-            version = _int_param(request, "version", 1, 2**31 - 1)
+            version = bounded_int(request, "version", default=1, maximum=2**31 - 1)
         row = selectors.bible_get(scene=scene, version=version)
         if row is None:
             raise NotFound(f"This scene has no bible version {version}")

@@ -28,10 +28,11 @@ from jobs.api.submit import accepted, submit_job
 from jobs.api.views import JobListView
 from jobs.models import Job
 from jobs.selectors import job_context, job_get_for
-from media_pipeline import registry as models
+from media_pipeline.pipeline import render_seconds
 from projects import permissions
 from projects import selectors as project_selectors
 from studio import job_types, selectors, services, templates
+from studio import model_catalog as models
 from studio.api import serializers as s
 from studio.models import Template
 
@@ -62,7 +63,7 @@ def _estimated_time(job: Job) -> int:
     duration = sum(shot["duration"] for shot in job.input.get("request", {}).get("shots", []))
     if job.type == job_types.FILM:
         duration = job.input["config"]["video_duration"]
-    return max(1, round(models.render_seconds(job.input.get("backend", "animatic"), duration) + 2))
+    return max(1, round(render_seconds(job.input.get("backend", "animatic"), duration) + 2))
 
 
 def _generation_accepted(job: Job, created: bool, message: str) -> ApiResponse:

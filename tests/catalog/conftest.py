@@ -1,46 +1,31 @@
-"""Catalog test fixtures: a stand-in screening module, an empty view buffer."""
+"""Catalog test fixtures: a screener with predictable verdicts, an empty view buffer."""
 
 from __future__ import annotations
 
-import importlib.machinery
-import sys
-import types
-from dataclasses import dataclass, field
-
 import pytest
 
+from catalog import services
+from moderation.screening import Reason, ScreeningResult
 from tests.catalog.helpers import _empty_view_buffer  # noqa: F401 (an autouse fixture)
 
 
-@dataclass
-class FakeResult:
-    status: str
-    score: float = 0.0
-    categories: list[str] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
-
-    @property
-    def flagged(self) -> bool:
-        return self.status != "approved"
-
-
-def fake_screen_text(text: str, *, context: str = "") -> FakeResult:
+def fake_screen_text(text: str, *, context: str = "") -> ScreeningResult:
     """Rejects texts with "REJECTME", flags texts with "FLAGME", approves the rest."""
     fake_screen_text.calls.append((text, context))  # type: ignore[attr-defined]
     if "REJECTME" in text:
-        return FakeResult("rejected", 0.99, ["violence"], ["threat"])
+        threat = Reason(category="violence", message="threat")
+        return ScreeningResult("rejected", 0.99, {"violence": 0.99}, [threat], backend="fake")
     if "FLAGME" in text:
-        return FakeResult("flagged", 0.6, ["spam"], ["looks like spam"])
-    return FakeResult("approved")
+        spam = Reason(category="spam", message="looks like spam")
+        return ScreeningResult("flagged", 0.6, {"spam": 0.6}, [spam], backend="fake")
+    return ScreeningResult("approved", 0.0, {}, [], backend="fake")
 
 
 @pytest.fixture(autouse=True)
 def screening(monkeypatch):
-    """`moderation.screening` as the moderation app defines it, with predictable verdicts, so
+    """The catalog's screener with predictable verdicts (in moderation's own result type), so
     these tests do not depend on the real screener's model or rules."""
-    module = types.ModuleType("moderation.screening")
-    module.__spec__ = importlib.machinery.ModuleSpec("moderation.screening", None)
+    monkeypatch.setattr(services, "_screener", [])  # the real one is back after the test
     fake_screen_text.calls = []  # type: ignore[attr-defined]
-    module.screen_text = fake_screen_text  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "moderation.screening", module)
+    services.set_screener(fake_screen_text)
     return fake_screen_text

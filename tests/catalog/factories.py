@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import factory
 
-from catalog.models import Category, Idea, IdeaTag, ModerationStatus, Topic, TopicStatus
+from catalog.models import Category, Idea, IdeaTag, Topic, TopicStatus
+from moderation.choices import ModerationStatus
 from tests.factories import UserFactory
 
 

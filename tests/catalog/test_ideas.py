@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
 
 import pytest
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from catalog import selectors, services
 from catalog.models import Activity, Idea, Like, TopicStatus
+from moderation.screening import ScreeningResult, screen_text
 from tests.catalog.factories import CategoryFactory, IdeaFactory, TopicFactory
 from tests.catalog.helpers import IDEAS, error_fields, ids
 from tests.factories import UserFactory
@@ -154,7 +154,7 @@ def test_a_rejected_idea_is_stored_but_not_public(user_api, api, scifi):
 
     data = response.json()["data"]
     assert data["moderationStatus"] == "rejected"
-    assert Idea.objects.get(pk=data["id"]).moderation_details["categories"] == ["violence"]
+    assert Idea.objects.get(pk=data["id"]).moderation_details["categories"] == {"violence": 0.99}
     assert api.get(f"{IDEAS}/{data['id']}").status_code == 404
 
 
@@ -170,7 +170,7 @@ def test_screening_that_fails_leaves_the_idea_pending(user_api, scifi, monkeypat
     def broken(text, *, context=""):
         raise RuntimeError("model not loaded")
 
-    monkeypatch.setattr(sys.modules["moderation.screening"], "screen_text", broken)
+    services.set_screener(broken)
 
     response = user_api.post(
         IDEAS, {"title": "T", "prompt": "P", "topicId": scifi.pk}, format="json"
@@ -182,7 +182,7 @@ def test_screening_that_fails_leaves_the_idea_pending(user_api, scifi, monkeypat
 def test_the_moderation_apps_screening_rejects_a_threat_and_approves_a_story(
     user_api, scifi, monkeypatch
 ):
-    monkeypatch.delitem(sys.modules, "moderation.screening")  # the real module, not the fake
+    services.set_screener(screen_text)  # the moderation app's own screener, not the fake
     story = {"title": "The Signal", "prompt": "A starship hears a voice from home."}
     threat = {"title": "To my neighbour", "prompt": "I will kill you, you worthless idiot."}
 
@@ -195,18 +195,39 @@ def test_the_moderation_apps_screening_rejects_a_threat_and_approves_a_story(
     assert details["screened"] is True and details["categories"]["harassment"] > 0.5
 
 
-def test_without_the_screening_module_text_is_approved(monkeypatch):
-    monkeypatch.delitem(sys.modules, "moderation.screening")
-    real_find_spec = services.importlib.util.find_spec
+def test_without_a_screener_an_idea_waits_as_pending_and_is_not_public(
+    user_api, api, scifi, monkeypatch
+):
+    monkeypatch.setattr(services, "_screener", [])  # no screener set at all
 
-    def find_spec(name, *args):
-        return None if name == "moderation.screening" else real_find_spec(name, *args)
+    response = user_api.post(
+        IDEAS, {"title": "T", "prompt": "A quiet story", "topicId": scifi.pk}, format="json"
+    )
 
-    monkeypatch.setattr(services.importlib.util, "find_spec", find_spec)
+    data = response.json()["data"]
+    assert response.status_code == 201
+    assert data["moderationStatus"] == "pending"
+    assert Idea.objects.get(pk=data["id"]).moderation_details == {
+        "screened": False,
+        "error": "no screener",
+    }
+    assert api.get(f"{IDEAS}/{data['id']}").status_code == 404
+    assert data["id"] not in ids(api.get(IDEAS))
 
-    verdict = services.screen("anything REJECTME", context="idea")
 
-    assert verdict.status == "approved" and verdict.details == {"screened": False}
+def test_a_screener_answering_an_unknown_verdict_leaves_the_text_pending(screening):
+    services.set_screener(lambda text, *, context="": ScreeningResult("removed", 1.0, {}, []))
+
+    verdict = services.screen("anything", context="idea")
+
+    assert verdict.status == "pending" and verdict.details["screened"] is False
+
+
+def test_the_catalog_screens_with_the_moderation_apps_screener(monkeypatch):
+    # The fixture's fake replaced it for this test; the app's own wiring is what it replaced.
+    monkeypatch.undo()
+
+    assert services._screener == [screen_text]
 
 
 def test_ideas_on_a_topic_taken_down_leave_the_public_lists(api, moderator):

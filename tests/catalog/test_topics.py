@@ -137,7 +137,9 @@ def test_a_suggestion_that_screening_flags_waits_flagged(user_api):
 
     data = response.json()["data"]
     assert data["status"] == "pending" and data["moderationStatus"] == "flagged"
-    assert Topic.objects.get(pk=data["id"]).moderation_details["reasons"] == ["looks like spam"]
+    assert Topic.objects.get(pk=data["id"]).moderation_details["reasons"] == [
+        {"category": "spam", "message": "looks like spam"}
+    ]
 
 
 def test_a_suggestion_that_screening_rejects_is_rejected_at_once(user_api):

@@ -7,8 +7,8 @@ from django.core import mail
 
 from accounts.models import AccountStatus
 from accounts.tokens import issue_token_pair
-from catalog.models import ModerationStatus
 from jobs.models import Job, JobStatus
+from moderation.choices import ModerationStatus
 from moderation.models import ModerationAction, ModerationWarning, Report, ReportStatus
 from tests.catalog.factories import TopicFactory
 from tests.config.test_conventions import assert_error

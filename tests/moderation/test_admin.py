@@ -13,10 +13,10 @@ from django.utils.html import escape
 
 from accounts.models import MODERATORS_GROUP, AccountStatus
 from accounts.services import admin_user_update
-from catalog.models import ModerationStatus
 from config.api import ids
+from moderation.choices import ModerationStatus
 from moderation.models import ActionType, ModerationAction, Report, ReportStatus
-from moderation.services import MODERATOR_PERMISSIONS
+from moderation.permissions import moderator_permissions
 from studio.models import Clip
 from tests.catalog.factories import IdeaFactory, TopicFactory
 from tests.config.test_conventions import assert_error
@@ -179,6 +179,20 @@ def test_pending_topic_suggestions_are_approved_by_a_moderator(console):
     assert suggestion.status == "approved"
 
 
+def test_the_report_queue_links_to_the_catalogs_review_queues_with_their_counts(console):
+    TopicFactory(status="pending", is_curated=False, suggested_by=UserFactory())
+    IdeaFactory(moderation_status=ModerationStatus.FLAGGED)
+    IdeaFactory(moderation_status=ModerationStatus.PENDING)
+    IdeaFactory(moderation_status=ModerationStatus.APPROVED)
+
+    page = console.get(QUEUE_ADMIN).content.decode()
+
+    assert (
+        '<a href="/admin/catalog/topic/?review=pending">Pending topic suggestions (1)</a>' in page
+    )
+    assert '<a href="/admin/catalog/idea/">Ideas awaiting review (2)</a>' in page
+
+
 # --- permission boundaries ----------------------------------------------------------------
 
 
@@ -217,8 +231,10 @@ def test_the_moderators_group_has_exactly_the_permissions_they_need():
     group = Group.objects.get(name=MODERATORS_GROUP)
     granted = {(p.content_type.app_label, p.codename) for p in group.permissions.all()}
     # Everything in the list that exists (scenes' permissions once the scenes app has models).
-    assert granted <= set(MODERATOR_PERMISSIONS)
+    assert granted <= set(moderator_permissions())
     assert ("moderation", "act_on_report") in granted and ("catalog", "view_idea") in granted
+    # Each app's content, as the app registered it (catalog, scenes, studio).
+    assert {("scenes", "view_segment"), ("studio", "view_clip"), ("jobs", "view_job")} <= granted
     assert not {codename for _, codename in granted if codename.startswith(("add_", "delete_"))}
     assert ("accounts", "change_user") not in granted
 

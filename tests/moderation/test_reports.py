@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.models import ModerationStatus
+from moderation.choices import ModerationStatus
 from moderation.models import Report, ReportStatus
 from tests.catalog.factories import IdeaFactory
 from tests.config.test_conventions import assert_error

@@ -338,3 +338,82 @@ def test_expansion_asks_the_model_for_shots_and_falls_back_when_they_do_not_fit(
     assert analyzer().expand(text=DOC_CONTINUATION, bible=bible) == RuleAnalyzer().expand(
         text=DOC_CONTINUATION, bible=bible
     )
+
+
+# --- rules find candidates, the model confirms or adds (issue 17) ---------------------------------
+
+FERRY_SCRIPT = (
+    "Captain Ines Albarrán ran the night ferry across the Sound of Ketch. When the fog is down, "
+    "no boat may leave the harbour. Her mate, Oskar Lindahl, coiled the ropes on the quay."
+)
+
+
+def test_the_model_is_asked_for_structured_output_with_the_rules_candidates(chat):
+    bible = RuleAnalyzer().initial_bible(script=FERRY_SCRIPT)
+    chat.answers["validate"] = json.dumps({"verdicts": [], "issues": []})
+    text = "Captain Albarez checked the lines."
+    issues = analyzer().validate(text=text, shots=[], bible=bible, segment_number=2)
+    request = chat.requests[-1]
+    assert request["response_format"]["type"] == "json_schema"
+    schema = request["response_format"]["json_schema"]["schema"]
+    assert schema["required"] == ["verdicts", "issues"]
+    sent = json.loads(request["messages"][1]["content"])
+    assert [c["type"] for c in sent["candidates"]] == ["name_drift"]
+    assert sent["candidates"][0]["excerpt"] == text
+    # The model said nothing about the candidate: the rules' error stands.
+    assert [(i["type"], i["severity"]) for i in issues] == [("name_drift", "error")]
+
+
+def test_a_candidate_the_model_rejects_stays_as_a_warning_that_says_why(chat):
+    bible = RuleAnalyzer().initial_bible(script=FERRY_SCRIPT)
+    chat.answers["validate"] = json.dumps(
+        {
+            "verdicts": [{"candidate": 0, "confirmed": False, "reason": "A new harbour pilot"}],
+            "issues": [],
+        }
+    )
+    issues = analyzer().validate(
+        text="Captain Albarez checked the lines.", shots=[], bible=bible, segment_number=2
+    )
+    assert [(i["type"], i["severity"]) for i in issues] == [("name_drift", "warning")]
+    assert "A new harbour pilot" in issues[0]["description"]
+    assert errors(issues) == []
+
+
+def test_the_models_additions_must_quote_the_text(chat):
+    bible = RuleAnalyzer().initial_bible(script=FERRY_SCRIPT)
+    text = "The fog lay thick on the water. Oskar cast off and the ferry slid out of the harbour."
+    chat.answers["validate"] = json.dumps(
+        {
+            "verdicts": [{"candidate": 7, "confirmed": True, "reason": "no such candidate"}],
+            "issues": [
+                {
+                    "type": "world_rule",
+                    "severity": "error",
+                    "description": "The ferry leaves in fog",
+                    "suggestion": "Wait for the fog to lift",
+                    "excerpt": "Oskar cast off and the ferry slid out of the harbour.",
+                },
+                {
+                    "type": "inactive_character",
+                    "severity": "error",
+                    "description": "Made up",
+                    "suggestion": "-",
+                    "excerpt": "Ines walked into the sea.",  # not in the text
+                },
+            ],
+        }
+    )
+    issues = analyzer().validate(text=text, shots=[], bible=bible, segment_number=2)
+    assert [(i["type"], i["excerpt"]) for i in errors(issues)] == [
+        ("world_rule", "Oskar cast off and the ferry slid out of the harbour.")
+    ]
+
+
+def test_verdicts_that_are_not_a_list_fall_back_to_the_rules(chat):
+    bible = RuleAnalyzer().initial_bible(script=FERRY_SCRIPT)
+    chat.answers["validate"] = json.dumps({"verdicts": "all fine", "issues": []})
+    issues = analyzer().validate(
+        text="Captain Albarez checked the lines.", shots=[], bible=bible, segment_number=2
+    )
+    assert [(i["type"], i["severity"]) for i in issues] == [("name_drift", "error")]

@@ -17,8 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from jobs import engine
 from jobs import services as job_services
 from jobs.models import Job, JobStatus
+from moderation.choices import ModerationStatus
 from scenes import services
-from scenes.models import BibleVersion, ModerationStatus, Scene, SceneStatus
+from scenes.models import BibleVersion, Scene, SceneStatus
 from tests.config.test_conventions import assert_error
 from tests.factories import UserFactory
 from tests.scenes.factories import SceneFactory, SegmentFactory

@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from moderation.choices import ModerationStatus
 from scenes import services
-from scenes.models import BibleVersion, ModerationStatus, Scene
+from scenes.models import BibleVersion, Scene
 from tests.catalog.factories import IdeaFactory, TopicFactory
 from tests.catalog.helpers import ids
 from tests.config.test_conventions import assert_error

@@ -78,7 +78,7 @@ class Command(BaseCommand):
             return RenderRequest.from_dict(json.loads(options["request"].read_text()))
         if not options["prompt"]:
             raise CommandError("Give a prompt or --request FILE.")
-        from media_pipeline.script import script_to_shots
+        from storytext.script import script_to_shots
 
         width, _, height = options["resolution"].lower().partition("x")
         shots = script_to_shots(

@@ -25,11 +25,11 @@ from django.conf import settings
 
 from media_pipeline.backends.base import Cancelled, NullReporter, Reporter
 from media_pipeline.request import CAMERA_MOVES, GENRES, MOODS, TRANSITIONS, Shot
-from media_pipeline.text import english
-from media_pipeline.text import writer as default_writer
-from media_pipeline.text.core import GenerationParameters, TextGenerationError, TextWriter
-from media_pipeline.text.openai_compatible import OpenAICompatibleWriter
-from media_pipeline.text.vocabulary import canonical_genre
+from storytext import english
+from storytext import writer as default_writer
+from storytext.core import GenerationParameters, TextGenerationError, TextWriter
+from storytext.openai_compatible import OpenAICompatibleWriter
+from storytext.vocabulary import canonical_genre
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from media_pipeline.backends.base import Cancelled, NullReporter
-from media_pipeline.text import (
+from storytext import (
     GenerationParameters,
     OpenAICompatibleWriter,
     RuleWriter,
@@ -21,7 +21,7 @@ from media_pipeline.text import (
     generate_text,
     writer,
 )
-from media_pipeline.text.openai_compatible import chat_completions_url
+from storytext.openai_compatible import chat_completions_url
 
 WORDS = ["Once", " upon", " a", " time", ",", " a", " robot", " felt", " joy", "."]
 

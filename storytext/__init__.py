@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 
 from media_pipeline.backends.base import Reporter
-from media_pipeline.text.core import (
+from storytext.core import (
     PARAMETER_SPECS,
     GenerationParameters,
     TextGenerationError,
@@ -26,10 +26,10 @@ from media_pipeline.text.core import (
     TextWriter,
     canonical_length,
 )
-from media_pipeline.text.english import count_tokens
-from media_pipeline.text.openai_compatible import OpenAICompatibleWriter
-from media_pipeline.text.rules import RULE_WRITER_ID, RuleWriter
-from media_pipeline.text.vocabulary import canonical_genre
+from storytext.english import count_tokens
+from storytext.openai_compatible import OpenAICompatibleWriter
+from storytext.rules import RULE_WRITER_ID, RuleWriter
+from storytext.vocabulary import canonical_genre
 
 __all__ = [
     "PARAMETER_SPECS",

@@ -15,12 +15,11 @@ from django.core.files.storage import default_storage
 from jobs.costs import video_estimate
 from jobs.engine import StageContext
 from jobs.registry import CostEstimate, Stage
+from jobs.reporting import StageReporter
 from media_pipeline import pipeline, storage
-from media_pipeline import registry as models
 from media_pipeline.backends.base import Reporter, SpanReporter
 from media_pipeline.pipeline import OUTPUT_DIR, SOUNDTRACK
 from media_pipeline.request import RenderRequest
-from studio.reporting import StageReporter
 
 MP4 = "video.mp4"
 MASTER = "hls/master.m3u8"
@@ -91,7 +90,7 @@ def video_generation(ctx: StageContext) -> dict[str, Any]:
         ctx.outputs["narration"] = spoken
         reporter = stage.part(0.15, 1)
     request = timed_request(ctx)
-    backend_name = ctx.input.get("backend") or models.backend_name(ctx.job.type)
+    backend_name = ctx.input.get("backend") or pipeline.backend_name(ctx.job.type)
     what = (
         f"{len(request.shots)} shots, {request.frame_count} frames at "
         f"{request.width}x{request.height}"
@@ -180,17 +179,6 @@ def video_result(ctx_outputs: dict[str, Any], files: dict[str, str]) -> dict[str
         "renditions": ctx_outputs["video_generation"]["renditions"],
         "manifest": ctx_outputs["video_generation"]["manifest"],
     }
-
-
-def hide_removed(result: dict[str, Any]) -> dict[str, Any]:
-    """A clip a moderator removed keeps its files for a possible restore, but nobody gets
-    links to them through the job any more (studio.services.clip_set_removed marks the result).
-
-    Every other stored file becomes a signed URL for every job type (jobs.results).
-    """
-    if result.get("removed"):
-        return {"clipId": result.get("clipId"), "removed": True}
-    return result
 
 
 def describe_video(result: dict[str, Any], what: str = "Video") -> str:

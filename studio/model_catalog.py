@@ -1,4 +1,8 @@
-"""The model registry: every model and engine the platform can run, and whether it can now.
+"""The model catalogue as GET /ai/models lists it: every model and engine, and whether usable.
+
+The API half of the model registry: which model a request names or gets by default, by job
+type. Which backend renders a job, on which queue and about how long, is the pipeline's own
+(media_pipeline.pipeline.backend_name, queue_for_backend, render_seconds).
 
 One entry per engine (`mdl_` ids). Which are usable depends on this installation: a GPU
 worker's diffusers models, an OpenAI-compatible server at LLM_BASE_URL, espeak-ng or a Piper
@@ -14,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.conf import settings
+
+from media_pipeline.pipeline import backend_name
 
 ModelType = Literal["text", "image", "video", "audio"]
 MODEL_TYPES: tuple[ModelType, ...] = ("text", "image", "video", "audio")
@@ -120,25 +126,6 @@ def transcription_available() -> bool:
 
 
 VIDEO_TASKS = ("video_generation", "film")
-
-
-def backend_name(job_type: str = "") -> str:
-    """The video backend settings choose for a job type."""
-    return settings.MEDIA_BACKENDS.get(job_type, settings.MEDIA_VIDEO_BACKEND)
-
-
-# Seconds of work per second of video, to tell a client roughly how long a render takes.
-SECONDS_PER_VIDEO_SECOND = {"animatic": 0.5, "diffusers": 60.0}
-
-
-def render_seconds(backend: str, video_seconds: float) -> float:
-    """About how long `backend` takes to render `video_seconds` of video."""
-    return video_seconds * SECONDS_PER_VIDEO_SECOND.get(backend, 1.0)
-
-
-def queue_for_backend(backend: str) -> Literal["cpu", "gpu"]:
-    """The Celery queue whose workers run a backend: diffusers needs a GPU worker."""
-    return "gpu" if backend == "diffusers" else "cpu"
 
 
 def _video_tasks_on(backend: str) -> tuple[str, ...]:

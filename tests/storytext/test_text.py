@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from media_pipeline.backends.base import Cancelled, NullReporter
-from media_pipeline.text import (
+from storytext import (
     PARAMETER_SPECS,
     TextRequestInvalid,
     count_tokens,
     describe_writers,
     generate_text,
 )
-from media_pipeline.text.english import VerbPhrase, split_sentences, truncate_tokens
+from storytext.english import VerbPhrase, split_sentences, truncate_tokens
 
 ROBOT = "Write a story about a robot who learns to feel emotions"
 STORY = {"genre": "science fiction", "length": "short story"}

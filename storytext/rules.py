@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from media_pipeline.backends.base import Reporter
-from media_pipeline.text import english
-from media_pipeline.text.core import GenerationParameters, TextResult, canonical_length
-from media_pipeline.text.english import VerbPhrase, capitalise
-from media_pipeline.text.vocabulary import GENRE_WORDS, canonical_genre
+from storytext import english
+from storytext.core import GenerationParameters, TextResult, canonical_length
+from storytext.english import VerbPhrase, capitalise
+from storytext.vocabulary import GENRE_WORDS, canonical_genre
 
 RULE_WRITER_ID = "rule-writer"
 

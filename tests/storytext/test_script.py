@@ -7,9 +7,9 @@ import json
 import pytest
 
 from media_pipeline.request import CAMERA_MOVES, TRANSITIONS, RenderRequest
-from media_pipeline.script import allocate_durations, expand_text_to_shots, script_to_shots
-from media_pipeline.text import OpenAICompatibleWriter, RuleWriter
-from tests.media_pipeline.test_text_openai import RecordingReporter, llm  # noqa: F401
+from storytext import OpenAICompatibleWriter, RuleWriter
+from storytext.script import allocate_durations, expand_text_to_shots, script_to_shots
+from tests.storytext.test_text_openai import RecordingReporter, llm  # noqa: F401
 
 FILM_SCRIPT = "A beautiful sunrise over mountains\nBirds flying in the sky\nA peaceful lake"
 CONTINUATION = (

@@ -17,7 +17,10 @@ _LEVELS = {
 
 
 class StageReporter:
-    """Reports into one job stage; a cancelled job raises `JobCancelled` out of the pipeline."""
+    """Reports into one job stage; a cancelled job raises `JobCancelled` out of the pipeline.
+
+    `JobCancelled` is the pipeline's `Cancelled`, so the pipeline's guards let it through.
+    """
 
     def __init__(self, ctx: StageContext) -> None:
         self.ctx = ctx

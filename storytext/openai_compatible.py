@@ -19,15 +19,15 @@ import requests
 import urllib3
 
 from media_pipeline.backends.base import Reporter
-from media_pipeline.text import english
-from media_pipeline.text.core import (
+from storytext import english
+from storytext.core import (
     GenerationParameters,
     TextGenerationError,
     TextGenerationTimeout,
     TextResult,
     canonical_length,
 )
-from media_pipeline.text.vocabulary import canonical_genre
+from storytext.vocabulary import canonical_genre
 
 logger = logging.getLogger(__name__)
 
@@ -101,8 +101,10 @@ class OpenAICompatibleWriter:
         seed: int | None,
         reporter: Reporter,
         json_object: bool = False,
+        json_schema: dict[str, Any] | None = None,
     ) -> TextResult:
-        """One chat completion; `json_object` asks the server for a JSON object answer."""
+        """One chat completion; `json_object` asks the server for a JSON object answer,
+        `json_schema` ({"name", "schema"}) for one that fits a JSON schema (structured output)."""
         body: dict[str, Any] = {
             "model": self.name,
             "messages": messages,
@@ -115,7 +117,9 @@ class OpenAICompatibleWriter:
         # to the server's default.
         if seed is not None:
             body["seed"] = seed
-        if json_object:
+        if json_schema is not None:
+            body["response_format"] = {"type": "json_schema", "json_schema": json_schema}
+        elif json_object:
             body["response_format"] = {"type": "json_object"}
         if self.stream:
             body["stream_options"] = {"include_usage": True}
