@@ -52,6 +52,17 @@ class SignInForm(forms.Form):
     )
 
 
+class SignInCodeForm(forms.Form):
+    """The second step of signing in to an account with two-factor sign-in."""
+
+    code = forms.CharField(
+        label="Authentication code",
+        max_length=32,
+        help_text="The 6-digit code of your authenticator app, or one of your recovery codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
 class SignUpForm(forms.Form):
     email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     username = forms.RegexField(

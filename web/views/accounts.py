@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
 from accounts import services as account_services
+from accounts import two_factor
 from accounts.models import User
 from config.api.errors import ApiError
 from web.forms import (
@@ -24,6 +25,7 @@ from web.forms import (
     PasswordResetRequestForm,
     ProfileForm,
     SettingsForm,
+    SignInCodeForm,
     SignInForm,
     SignUpForm,
     add_api_error,
@@ -49,12 +51,46 @@ def _open_session(request: HttpRequest, user: User) -> None:
     account_services.user_signed_in(request=request, user=user)
 
 
+CHALLENGE_KEY = "signin_challenge"
+
+
 def _credentials_checked(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
-    """After the password: a user with a second factor is asked for it here (a challenge
-    step between the password and the session, which the accounts' 2FA adds); everyone else
-    is signed in."""
+    """After the password: a user with two-factor sign-in is asked for a code first (the
+    challenge waits in the session, which is not signed in yet); everyone else is signed in."""
+    if two_factor.is_enabled(user):
+        challenge = two_factor.challenge_issue(user=user)
+        request.session[CHALLENGE_KEY] = {"token": challenge.token, "next": next_url}
+        return redirect("web:signin-code")
     _open_session(request, user)
     return redirect(next_url)
+
+
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    """Step two for an account with two-factor sign-in: a TOTP or recovery code
+    (accounts.services.user_two_factor_check, the API's check: a wrong code counts toward the
+    lockout), then the session."""
+    pending = request.session.get(CHALLENGE_KEY)
+    if not pending:
+        return redirect("web:signin")
+    form = SignInCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = account_services.user_two_factor_check(
+                request=request, challenge_token=pending["token"], code=form.cleaned_data["code"]
+            )
+        except ApiError as exc:
+            if exc.status_code == 401 and exc.code == "UNAUTHORIZED":  # the challenge expired
+                request.session.pop(CHALLENGE_KEY, None)
+                messages.error(request, "That took too long; sign in again.")
+                return redirect("web:signin")
+            form.add_error(None, exc.message)
+        else:
+            request.session.pop(CHALLENGE_KEY, None)
+            _open_session(request, user)
+            return redirect(pending["next"])
+    return render(
+        request, "web/signin_code.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:
