@@ -492,6 +492,8 @@ SPECTACULAR_SETTINGS = {
         "OrganizationRoleEnum": "accounts.models.OrganizationRole",
         "AccountStatusEnum": "accounts.models.AccountStatus",
         "PlanEnum": "accounts.plans.Plan",
+        "AssetKindEnum": "assets.choices.AssetKind",
+        "AssetStatusEnum": "assets.choices.AssetStatus",
     },
 }
 
