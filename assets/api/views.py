@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils.http import content_disposition_header
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -29,6 +30,7 @@ from assets.selectors import AssetAccess
 from config.api.errors import ApiError, Forbidden, NotFound, ValidationFailed
 from config.api.requests import AuthenticatedRequest
 from config.api.responses import ApiResponse
+from config.api.schema import EnvelopeAutoSchema
 from projects import permissions
 from projects import selectors as project_selectors
 from projects.models import Project
@@ -354,8 +356,28 @@ class MediaDetailView(GenericAPIView):
         return ApiResponse(s.MediaDetailSerializer(_access(request, media_id).asset).data)
 
 
+class FileSchema(EnvelopeAutoSchema):
+    """The platform's schema for a view whose success is a file, not JSON: the file's answer
+    is described as it is (binary), its errors as every error envelope."""
+
+    def _get_response_for_code(
+        self,
+        serializer: Any,
+        status_code: Any,
+        media_types: Any = None,
+        direction: str = "response",
+    ) -> Any:
+        if str(status_code).startswith("2"):
+            return AutoSchema._get_response_for_code(
+                self, serializer, status_code, media_types, direction
+            )
+        return super()._get_response_for_code(serializer, status_code, media_types, direction)
+
+
 class AssetDownloadView(GenericAPIView):
     """GET /assets/:id/download: the file itself, with its type and name."""
+
+    schema = FileSchema()
 
     @extend_schema(
         operation_id="assets_download",
