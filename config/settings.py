@@ -520,6 +520,8 @@ SPECTACULAR_SETTINGS = {
         "OrganizationRoleEnum": "accounts.models.OrganizationRole",
         "AccountStatusEnum": "accounts.models.AccountStatus",
         "PlanEnum": "accounts.plans.Plan",
+        "AssetKindEnum": "assets.choices.AssetKind",
+        "AssetStatusEnum": "assets.choices.AssetStatus",
         "HealthStatusEnum": ["healthy", "unhealthy"],
         "JobStatusEnum": "jobs.models.JobStatus",
         "ChatSessionStatusEnum": "chat.choices.SessionStatus",

@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils.http import content_disposition_header
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -29,6 +30,7 @@ from assets.selectors import AssetAccess
 from config.api.errors import ApiError, Forbidden, NotFound, ValidationFailed
 from config.api.requests import AuthenticatedRequest
 from config.api.responses import ApiResponse
+from config.api.schema import EnvelopeAutoSchema
 from projects import permissions
 from projects import selectors as project_selectors
 from projects.models import Project
@@ -36,7 +38,7 @@ from projects.permissions import Action
 
 # Multipart framing around the file parts: headers, boundaries, the other fields.
 _FORM_OVERHEAD = 1024 * 1024
-UPLOAD_ERRORS = (402, 403, 413, 415)
+UPLOAD_ERRORS = (402, 403, 404, 413, 415)
 
 
 def _project_for_upload(
@@ -224,7 +226,7 @@ class MediaUploadView(GenericAPIView):
     """POST /media/upload (AI Movie Platform): several files; each accepted or rejected."""
 
     serializer_class = s.MediaUploadSerializer
-    schema_errors = (402, 403, 413)
+    schema_errors = (402, 403, 404, 413)
 
     @extend_schema(
         operation_id="media_upload",
@@ -327,7 +329,7 @@ class AssetDetailView(GenericAPIView):
         operation_id="assets_delete",
         summary="Delete an asset and its file (its uploader or the project's owner)",
         tags=["assets"],
-        responses={200: s.DeleteResultSerializer},
+        responses={200: s.AssetDeleteResultSerializer},
     )
     def delete(self, request: AuthenticatedRequest, asset_id: str) -> ApiResponse:
         access = _access(request, asset_id)
@@ -354,8 +356,28 @@ class MediaDetailView(GenericAPIView):
         return ApiResponse(s.MediaDetailSerializer(_access(request, media_id).asset).data)
 
 
+class FileSchema(EnvelopeAutoSchema):
+    """The platform's schema for a view whose success is a file, not JSON: the file's answer
+    is described as it is (binary), its errors as every error envelope."""
+
+    def _get_response_for_code(
+        self,
+        serializer: Any,
+        status_code: Any,
+        media_types: Any = None,
+        direction: str = "response",
+    ) -> Any:
+        if str(status_code).startswith("2"):
+            return AutoSchema._get_response_for_code(
+                self, serializer, status_code, media_types, direction
+            )
+        return super()._get_response_for_code(serializer, status_code, media_types, direction)
+
+
 class AssetDownloadView(GenericAPIView):
     """GET /assets/:id/download: the file itself, with its type and name."""
+
+    schema = FileSchema()
 
     @extend_schema(
         operation_id="assets_download",
@@ -402,6 +424,7 @@ class MediaSearchView(GenericAPIView):
     """POST /media/search (AI Movie Platform): semantic search by cosine similarity."""
 
     serializer_class = s.MediaSearchSerializer
+    schema_errors = (404,)  # a projectId the caller cannot see
 
     @extend_schema(
         operation_id="media_search",
@@ -449,6 +472,9 @@ class AssetSearchQuerySerializer(s.StrictSerializer):
 
 class AssetSearchView(GenericAPIView):
     """GET /assets/search?q= (StoryCore): the same ranking, paginated, `relevanceScore`."""
+
+    queryset = Asset.objects.none()  # the search reads the index; this names the model
+    schema_errors = (404,)  # a projectId the caller cannot see
 
     @extend_schema(
         operation_id="assets_search",
