@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from accounts import services
+from accounts import services, two_factor
 from accounts.models import AccountStatus, Membership, Organization, User
 
 
@@ -24,6 +28,45 @@ class PlatformUserChangeForm(UserChangeForm):
     class Meta(UserChangeForm.Meta):  # type: ignore[name-defined]
         model = User
         fields = "__all__"
+
+
+class TwoFactorAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin's sign-in asks for the second factor of an account that has one.
+
+    The admin is a browser sign-in beside the API's: without this, a password alone would open
+    the admin of a staff account whose API sign-in needs a code. A wrong or missing code is a
+    failed sign-in for django-axes, as in the API.
+    """
+
+    otp_code = forms.CharField(
+        label="Authentication code",
+        required=False,
+        max_length=32,
+        help_text="Only if two-factor sign-in is on: the app's 6-digit code or a recovery code.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        user = self.get_user()
+        if user is not None and two_factor.is_enabled(user):
+            code = cleaned.get("otp_code") or ""
+            if not code or not two_factor.verify_code(user=user, code=code):
+                user_login_failed.send(
+                    sender=__name__,
+                    credentials={"username": user.email},
+                    request=self.request,
+                )
+                self.user_cache = None
+                raise ValidationError(
+                    "This account signs in with two factors: enter a valid authentication code.",
+                    code="invalid_otp",
+                )
+        return cleaned
+
+
+admin.site.login_form = TwoFactorAdminAuthenticationForm
+admin.site.login_template = "admin/login_two_factor.html"
 
 
 class MembershipInline(admin.TabularInline):
@@ -73,7 +116,7 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "username", "password1", "password2")}),
     )
-    actions = ["suspend_users", "reactivate_users"]
+    actions = ["suspend_users", "reactivate_users", "reset_two_factor"]
 
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
         # Role and status decide admin access and sign-in: keep the flags in step with them.
@@ -105,6 +148,18 @@ class UserAdmin(DjangoUserAdmin):
                 user=user, actor=cast(User, request.user), data={"status": AccountStatus.ACTIVE}
             )
         self.message_user(request, f"Reactivated {queryset.count()} users.", messages.SUCCESS)
+
+    @admin.action(description="Reset two-factor sign-in of the selected users (a lost phone)")
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        users = list(queryset.filter(two_factor_device__isnull=False))
+        for user in users:
+            services.user_two_factor_reset(user=user)
+        self.message_user(
+            request,
+            f"Two-factor sign-in turned off for {len(users)} users; they sign in with their "
+            "password and may turn it on again.",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Organization)

@@ -146,3 +146,34 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.organization} ({self.role})"
+
+
+class TwoFactorDevice(models.Model):
+    """A user's TOTP secret (RFC 6238); its presence means two-factor sign-in is on.
+
+    `last_step` is the time step of the last code accepted: a code is good once, so one seen
+    over a shoulder or replayed from a log cannot open a second session.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor_device")
+    secret = models.CharField(max_length=64)
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"TOTP of {self.user}"
+
+
+class RecoveryCode(models.Model):
+    """A single-use code that stands in for a TOTP code; only its SHA-256 hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "code_hash"], name="accounts_recovery_lookup")]
+
+    def __str__(self) -> str:
+        return f"Recovery code of {self.user}" + (" (used)" if self.used_at else "")

@@ -5,13 +5,16 @@ from __future__ import annotations
 import math
 import re
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -24,6 +27,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from accounts import two_factor
 from accounts.models import (
     MODERATORS_GROUP,
     AccountStatus,
@@ -190,14 +194,30 @@ def user_register(
         return user, issue_token_pair(user)
 
 
-def user_authenticate(*, request: HttpRequest, email: str, password: str) -> User:
-    """The user these credentials belong to, or the error the API and the browser both give.
+@dataclass(frozen=True)
+class LoginOutcome:
+    """A sign-in: tokens, or (two-factor sign-in on) a challenge that still needs a code."""
 
-    django-axes counts failures and locks the account a while (429); a banned account is 403
-    (told only to someone who knows its password); anything else is 401 INVALID_CREDENTIALS.
+    user: User
+    tokens: TokenPair | None = None
+    challenge: two_factor.Challenge | None = None
+
+
+def login_email(identifier: str) -> str:
+    """The e-mail address to sign in with: the identifier itself, or the user's it names.
+
+    Clients may send the username in `email` (or in `username`); an address has an `@`, a
+    username never does. An unknown username is returned as it is, and fails like a wrong
+    password (axes counts it the same way).
     """
-    email = email.strip().lower()
-    user = authenticate(request, username=email, password=password)
+    identifier = identifier.strip()
+    if "@" in identifier:
+        return identifier.lower()
+    email = User.objects.filter(username__iexact=identifier).values_list("email", flat=True).first()
+    return (email or identifier).lower()
+
+
+def _raise_if_locked(request: HttpRequest) -> None:
     if getattr(request, "axes_locked_out", False):
         cool_off = get_cool_off(request)
         wait = math.ceil(cool_off.total_seconds()) if cool_off else 900
@@ -206,6 +226,19 @@ def user_authenticate(*, request: HttpRequest, email: str, password: str) -> Use
             f"{math.ceil(wait / 60)} minutes",
             headers={"Retry-After": str(wait)},
         )
+
+
+def user_authenticate(*, request: HttpRequest, email: str, password: str) -> User:
+    """The user these credentials belong to, or the error the API and the browser both give.
+
+    `email` may be the username. django-axes counts failures and locks the account a while
+    (429); a banned account is 403 (told only to someone who knows its password); anything
+    else is 401 INVALID_CREDENTIALS. The password step only: with two-factor sign-in on, the
+    caller asks for a code next (`user_verify_code`).
+    """
+    email = login_email(email)
+    user = authenticate(request, username=email, password=password)
+    _raise_if_locked(request)
     if user is None:
         banned = User.objects.filter(email__iexact=email, status=AccountStatus.BANNED).first()
         # Only someone who knows the password learns that the account is banned.
@@ -218,8 +251,8 @@ def user_authenticate(*, request: HttpRequest, email: str, password: str) -> Use
 
 
 def user_signed_in(*, request: HttpRequest, user: User) -> None:
-    """What every sign-in does, by token or by session: record it, and e-mail the owner if
-    they asked to hear of each one."""
+    """What every completed sign-in does, by token or by session: record it, and e-mail the
+    owner if they asked to hear of each one."""
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     security = (user.settings or {}).get("security", {})
     if security.get("login_notifications"):
@@ -236,13 +269,50 @@ def user_signed_in(*, request: HttpRequest, user: User) -> None:
         )
 
 
-def user_login(*, request: HttpRequest, email: str, password: str) -> tuple[User, TokenPair]:
-    """Check credentials (`user_authenticate`) and issue a token pair."""
+def user_login(*, request: HttpRequest, email: str, password: str) -> LoginOutcome:
+    """Check credentials (`user_authenticate`). With two-factor sign-in on, the right
+    password gives a challenge, not tokens: `user_login_verify` completes it with a code."""
     user = user_authenticate(request=request, email=email, password=password)
+    if two_factor.is_enabled(user):
+        return LoginOutcome(user=user, challenge=two_factor.challenge_issue(user=user))
+    return LoginOutcome(user=user, tokens=_signed_in(request=request, user=user))
+
+
+def user_verify_code(*, request: HttpRequest, challenge_token: str, code: str) -> User:
+    """The user a two-factor challenge belongs to, once a TOTP code or an unused recovery
+    code for it is right (the API and the browser's second step both call this).
+
+    A wrong code is a failed sign-in for django-axes, as a wrong password is: enough of them
+    lock the account (429), and a locked account gets no further tries.
+    """
+    user = two_factor.challenge_user(challenge_token)
+    credentials = {settings.AXES_USERNAME_FORM_FIELD: user.email}
+    if AxesProxyHandler.is_locked(request, credentials):
+        request.axes_locked_out = True  # type: ignore[attr-defined]
+        _raise_if_locked(request)
+    if not two_factor.verify_code(user=user, code=code):
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        if AxesProxyHandler.is_locked(request, credentials):
+            request.axes_locked_out = True  # type: ignore[attr-defined]
+            _raise_if_locked(request)
+        raise InvalidCredentials("Invalid authentication code")
+    if user.status != AccountStatus.ACTIVE:  # banned or suspended since the password step
+        raise InvalidCredentials()
+    return user
+
+
+def user_login_verify(*, request: HttpRequest, challenge_token: str, code: str) -> LoginOutcome:
+    """Complete a two-factor sign-in with a code (`user_verify_code`) and issue tokens."""
+    user = user_verify_code(request=request, challenge_token=challenge_token, code=code)
+    return LoginOutcome(user=user, tokens=_signed_in(request=request, user=user))
+
+
+def _signed_in(*, request: HttpRequest, user: User) -> TokenPair:
+    """A completed sign-in by token: a token pair, and what every sign-in does."""
     with transaction.atomic():
         tokens = issue_token_pair(user)
         user_signed_in(request=request, user=user)
-    return user, tokens
+    return tokens
 
 
 def token_refresh(*, refresh_token: str) -> tuple[User, TokenPair]:
@@ -381,11 +451,39 @@ def user_update_profile(*, user: User, data: dict[str, Any]) -> User:
     return user
 
 
-def user_update_settings(*, user: User, changes: dict[str, Any]) -> User:
-    """Lay validated settings changes over the stored ones."""
-    user.settings = merge_settings(user.settings or {}, changes)
-    user.save(update_fields=["settings", "updated_at"])
-    return user
+def user_update_settings(
+    *, user: User, changes: dict[str, Any], current_password: str | None = None
+) -> tuple[User, two_factor.TwoFactorSetup | None]:
+    """Lay validated settings changes over the stored ones; returns the user and, when this
+    change turned two-factor sign-in on, its setup (shown once).
+
+    `security.twoFactorAuth` is not a plain flag: on makes a secret and recovery codes, off
+    deletes them and needs the password (a stolen session must not remove the second factor).
+    """
+    changes = {section: dict(values) for section, values in changes.items()}
+    wanted = changes.get("security", {}).pop("two_factor_auth", None)
+    enabled = two_factor.is_enabled(user)
+    if wanted is False and enabled:
+        if not current_password:
+            raise ValidationFailed.for_field(
+                "currentPassword", "Your password is needed to turn off two-factor sign-in."
+            )
+        if not user.check_password(current_password):
+            raise InvalidCredentials("Current password is incorrect")
+    setup = None
+    with transaction.atomic():
+        if wanted is True and not enabled:
+            setup = two_factor.two_factor_enable(user=user)
+        elif wanted is False and enabled:
+            two_factor.two_factor_disable(user=user)
+        user.settings = merge_settings(user.settings or {}, changes)
+        user.save(update_fields=["settings", "updated_at"])
+    return user, setup
+
+
+def user_two_factor_reset(*, user: User) -> None:
+    """An administrator turns a user's two-factor sign-in off (a lost phone, say)."""
+    two_factor.two_factor_disable(user=user)
 
 
 # --- organizations --------------------------------------------------------------------------

@@ -8,7 +8,12 @@ from typing import Any
 
 from rest_framework import serializers
 
-from config.api.fields import StrictBooleanField, StrictChoiceField, StrictRegexField
+from config.api.fields import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictRegexField,
+)
 from config.api.serializers import StrictSerializer
 
 DEFAULT_SETTINGS: dict[str, dict[str, Any]] = {
@@ -59,17 +64,16 @@ class PrivacySettingsSerializer(StrictSerializer):
 
 
 class SecuritySettingsSerializer(StrictSerializer):
-    two_factor_auth = StrictBooleanField(required=False)
+    two_factor_auth = StrictBooleanField(
+        required=False,
+        help_text=(
+            "Two-factor sign-in with TOTP codes. Turning it on answers, once, "
+            "`security.twoFactorSetup`; turning it off needs `currentPassword`."
+        ),
+    )
     login_notifications = StrictBooleanField(
         required=False, help_text="E-mail the user at every new sign-in."
     )
-
-    def validate_two_factor_auth(self, value: bool) -> bool:
-        if value:
-            raise serializers.ValidationError(
-                "Two-factor authentication is not available yet; it cannot be turned on."
-            )
-        return value
 
 
 class UserSettingsSerializer(StrictSerializer):
@@ -79,6 +83,42 @@ class UserSettingsSerializer(StrictSerializer):
     preferences = PreferenceSettingsSerializer(required=False)
     privacy = PrivacySettingsSerializer(required=False)
     security = SecuritySettingsSerializer(required=False)
+    current_password = StrictCharField(
+        required=False,
+        write_only=True,
+        max_length=128,
+        trim_whitespace=False,
+        help_text="The password: needed (only) to turn two-factor sign-in off.",
+    )
+
+
+class TwoFactorSetupSerializer(serializers.Serializer):
+    """Shown once, when two-factor sign-in is turned on: what an authenticator app needs."""
+
+    secret = serializers.CharField(help_text="The TOTP secret (base32), to type in by hand.")
+    otpauth_uri = serializers.CharField(help_text="The `otpauth://totp/...` URI (RFC 6238).")
+    qr_code = serializers.CharField(help_text="The URI as a QR code: a PNG data URL.")
+    recovery_codes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Ten single-use codes that stand in for a TOTP code; kept only hashed.",
+    )
+
+
+class SecuritySettingsResultSerializer(serializers.Serializer):
+    two_factor_auth = serializers.BooleanField()
+    login_notifications = serializers.BooleanField()
+    two_factor_setup = TwoFactorSetupSerializer(
+        required=False, help_text="Only in the answer that turned two-factor sign-in on."
+    )
+
+
+class UserSettingsResultSerializer(serializers.Serializer):
+    """The settings as GET and PUT /users/settings answer them."""
+
+    notifications = NotificationSettingsSerializer()
+    preferences = PreferenceSettingsSerializer()
+    privacy = PrivacySettingsSerializer()
+    security = SecuritySettingsResultSerializer()
 
 
 def effective_settings(stored: dict[str, Any] | None) -> dict[str, dict[str, Any]]:

@@ -54,18 +54,26 @@ def signed_url(
     if not isinstance(default_storage, FileSystemStorage) and not name.endswith(".m3u8"):
         return default_storage.url(name, expire=ttl), expires  # type: ignore[call-arg]
     token = signing.dumps({"n": name, "e": int(expires.timestamp())}, salt=_SALT, compress=True)
-    path = reverse("signed-file", args=[token])
+    # The file's own name ends the path: players and ffmpeg judge a link by its extension
+    # (ffmpeg's HLS reader refuses a segment whose URL does not end in .ts, say).
+    path = reverse("signed-file", args=[token, posixpath.basename(name)])
     if request is None:
         request = _current_request.get()
     base = request.build_absolute_uri("/")[:-1] if request is not None else settings.PUBLIC_BASE_URL
     return f"{base}{path}", expires
 
 
-def serve_signed(request: HttpRequest, token: str) -> HttpResponseBase:
-    """GET /files/<token>: the file, while the signature is valid and not expired."""
+def serve_signed(request: HttpRequest, token: str, filename: str | None = None) -> HttpResponseBase:
+    """GET /files/<token>/<file name>: the file, while the signature is valid and not expired.
+
+    The name after the token must be the signed file's own (links made before it was added,
+    `/files/<token>`, still work until they expire).
+    """
     try:
         claim = signing.loads(token, salt=_SALT)
     except signing.BadSignature:
+        return error_response(ErrorCode.NOT_FOUND, "Invalid or expired link")
+    if filename is not None and filename != posixpath.basename(claim["n"]):
         return error_response(ErrorCode.NOT_FOUND, "Invalid or expired link")
     if claim["e"] < timezone.now().timestamp() or not default_storage.exists(claim["n"]):
         return error_response(ErrorCode.NOT_FOUND, "Invalid or expired link")

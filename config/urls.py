@@ -41,7 +41,8 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/redoc", SpectacularRedocView.as_view(url_name="schema")),
     path("admin/", admin.site.urls),
-    path("files/<str:token>", serve_signed, name="signed-file"),
+    path("files/<str:token>/<str:filename>", serve_signed, name="signed-file"),
+    path("files/<str:token>", serve_signed),  # links made before the file name ended them
     # The browser side of password reset: the link in the e-mail opens these pages.
     *password_reset_urls,
     path("favicon.ico", RedirectView.as_view(url="/static/web/favicon.svg", permanent=True)),

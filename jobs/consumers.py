@@ -28,7 +28,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.websocket import user_for_token
-from jobs import events, fanout
+from jobs import events, fanout, registry
 from jobs.models import Job, JobEvent
 
 REPLAY_LIMIT = 1000
@@ -63,7 +63,14 @@ def _missed(
         stored = stored.filter(job__owner_id=owner_id)
     if scene_id:
         stored = stored.filter(job__scene_id=scene_id)
-    return [{**e.payload, "eventId": e.pk} for e in stored.order_by("id")[:REPLAY_LIMIT]]
+    replay = []
+    for event in stored.select_related("job").order_by("id")[:REPLAY_LIMIT]:
+        message = {**event.payload, "eventId": event.pk}
+        if "result" in message:
+            # Links signed when the event was published may have expired: sign them anew.
+            message["result"] = registry.present_result(event.job.type, event.job.result)
+        replay.append(message)
+    return replay
 
 
 @database_sync_to_async
@@ -239,7 +246,9 @@ class JobEventsConsumer(AsyncJsonWebsocketConsumer):
         }.get(job.status, "job_progress")
         message: dict[str, Any] = {"type": kind, **events.snapshot(job), "eventId": latest or 0}
         if job.status == "completed":
-            message["result"] = job.result
+            message["result"] = await database_sync_to_async(registry.present_result)(
+                job.type, job.result
+            )
         if job.error:
             message["error"] = job.error
         return message

@@ -281,7 +281,11 @@ class JobRunner:
             stage.status, stage.started_at, stage.completed_at = StageStatus.IN_PROGRESS, now, None
             stage.progress, stage.runs = 0, stage.runs + 1
             stage.save(update_fields=["status", "started_at", "completed_at", "progress", "runs"])
-            self._guarded_update(stage=stage.name, progress=self._overall(stage, 0.0))
+            self._guarded_update(
+                stage=stage.name,
+                progress=self._overall(stage, 0.0),
+                message=definition.start_message[:500],
+            )
             events.publish(self.job, "job_progress")
             workdir.mkdir(parents=True, exist_ok=True)
             context = StageContext(self.job, stage, dict(outputs), workdir, self)
@@ -309,14 +313,15 @@ class JobRunner:
             actual = self.job_type.estimate(self.job.input).total
         # Scratch files go first: a completed job never leaves any behind.
         shutil.rmtree(workdir, ignore_errors=True)
+        describe = self.job_type.completed_message
+        message = describe(self.job, result) if describe is not None else "Completed"
         with transaction.atomic():
             try:
-                self.job.mark_completed(result=result, actual_cost=Decimal(actual))
+                self.job.mark_completed(result=result, actual_cost=Decimal(actual), message=message)
             except IllegalTransition:
                 raise JobCancelled() from None
-            self.job.message = self.job.message or "Completed"
-            _log(self.job, LogLevel.INFO, "Job completed")
-            events.publish(self.job, "job_complete", result=result)
+            _log(self.job, LogLevel.INFO, "Job completed", {"message": message})
+            events.publish(self.job, "job_complete")
 
     def _stage_in_progress(self) -> JobStage | None:
         return next(

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.api.responses import iso
-from jobs import fanout
+from jobs import fanout, registry
 from jobs.models import Job, JobEvent
 
 logger = logging.getLogger(__name__)
@@ -119,6 +119,9 @@ def publish(job: Job, event_type: EventType, *, coalesce: bool = False, **fields
     if event_type in ("job_complete", "job_failed", "job_cancelled"):
         with _lock:
             _last_progress.pop(job.pk, None)
+    if event_type == "job_complete":
+        # The result as GET /jobs/:id shows it: signed URLs, never storage keys.
+        fields["result"] = registry.present_result(job.type, job.result)
     message = cast(
         JobEventMessage,
         {"type": event_type, **snapshot(job), **fields, "timestamp": iso(timezone.now())},

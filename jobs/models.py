@@ -158,10 +158,13 @@ class Job(models.Model):
             actual_cost=0,
         )
 
-    def mark_completed(self, *, result: dict[str, Any], actual_cost: Decimal) -> None:
+    def mark_completed(
+        self, *, result: dict[str, Any], actual_cost: Decimal, message: str = "Completed"
+    ) -> None:
         self._move(
             JobStatus.COMPLETED,
             result=result,
+            message=message[:500],
             progress=100,
             stage="completed",
             actual_cost=actual_cost,
@@ -175,7 +178,11 @@ class Job(models.Model):
     def mark_cancelled(self) -> None:
         now = timezone.now()
         self._move(
-            JobStatus.CANCELLED, cancel_requested_at=now, completed_at=now, stage="cancelled"
+            JobStatus.CANCELLED,
+            cancel_requested_at=now,
+            completed_at=now,
+            stage="cancelled",
+            message="Job cancelled",
         )
 
 

@@ -26,6 +26,12 @@ class Stage:
     name: str
     run: StageHandler
     weight: float = 1.0  # share of the job's overall progress
+    # The job's message when the stage starts ("Rendering the video"); default: its name.
+    message: str = ""
+
+    @property
+    def start_message(self) -> str:
+        return self.message or self.name.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)
@@ -51,8 +57,11 @@ class JobType:
     result: Callable[[Job, dict[str, Any]], dict[str, Any]] = lambda _job, outputs: outputs
     # What the finished job really cost, from its outputs (default: the estimate).
     actual_cost: Callable[[Job, dict[str, Any]], Decimal] | None = None
-    # Adds to a stored result what is only valid when read, e.g. signed, expiring file URLs.
+    # What a client may see of a stored result (e.g. nothing of a removed clip's files);
+    # stored file keys become signed URLs after it, for every type (jobs.results).
     present: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # What the finished job made, in words: its `message` once completed (default "Completed").
+    completed_message: Callable[[Job, dict[str, Any]], str] | None = None
     # Called when the job ends without completing (failed, cancelled), e.g. to release a lock.
     on_finished: Callable[[Job], None] | None = None
     # How `modifiedText` and `retryParameters` change the input of a retried job.
@@ -137,14 +146,20 @@ def longest_time_limit() -> int:
 
 
 def present_result(job_type: str, result: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A job's result as a client reads it (its type's `present` applied)."""
+    """A job's result as a client reads it, wherever it reads it (API, events, webhooks).
+
+    The type's `present` first (e.g. a removed clip hides its files), then every stored file
+    becomes a signed URL and no storage key is left (`jobs.results`).
+    """
     if not result:
         return result
+    from jobs.results import present_files  # config.files needs settings; registry does not
+
     try:
         presenter = get(job_type).present
     except LookupError:
-        return result
-    return presenter(result) if presenter is not None else result
+        presenter = None
+    return present_files(presenter(result) if presenter is not None else result)
 
 
 def default_apply_retry(

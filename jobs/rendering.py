@@ -12,7 +12,6 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 
-from config.files import signed_url
 from jobs.costs import video_estimate
 from jobs.engine import StageContext
 from jobs.registry import CostEstimate, Stage
@@ -92,18 +91,23 @@ def video_generation(ctx: StageContext) -> dict[str, Any]:
         reporter = stage.part(0.15, 1)
     request = timed_request(ctx)
     backend_name = ctx.input.get("backend") or pipeline.backend_name(ctx.job.type)
+    what = (
+        f"{len(request.shots)} shots, {request.frame_count} frames at "
+        f"{request.width}x{request.height}"
+    )
     ctx.log(
         "Rendering video",
         backend=backend_name,
         frames=request.frame_count,
         resolution=f"{request.width}x{request.height}",
     )
+    reporter.progress(0.0, f"Rendering the video: {what}")
     packaged, manifest = pipeline.render_video(
         request,
         backend=pipeline.video_backend(backend_name),
         soundtrack=_soundtrack(ctx, reporter.part(0, 0.05)),
         outdir=ctx.workdir / OUTPUT_DIR,
-        reporter=reporter.part(0.05, 1),
+        reporter=FrameMessages(reporter.part(0.05, 1), request.frame_count),
     )
     return {
         "info": packaged.info.to_dict(),
@@ -113,6 +117,28 @@ def video_generation(ctx: StageContext) -> dict[str, Any]:
     }
 
 
+class FrameMessages:
+    """Says which frame is being rendered when a step reports progress without words.
+
+    The encoder reports bare fractions; the job's message then reads as StoryForge's
+    example does ("Rendering frame 650 of 1000"), not as whatever the last stage said.
+    """
+
+    def __init__(self, reporter: Reporter, frames: int) -> None:
+        self.reporter = reporter
+        self.frames = frames
+
+    def progress(self, fraction: float, message: str | None = None) -> None:
+        frame = max(1, min(self.frames, round(fraction * self.frames)))
+        self.reporter.progress(fraction, message or f"Rendering frame {frame} of {self.frames}")
+
+    def check_cancelled(self) -> None:
+        self.reporter.check_cancelled()
+
+    def log(self, message: str, level: str = "info", **details: Any) -> None:
+        self.reporter.log(message, level, **details)
+
+
 def upload(ctx: StageContext) -> dict[str, Any]:
     """Copy the outputs to storage (local disk or S3) under the owner's prefix."""
     outdir = ctx.workdir / OUTPUT_DIR
@@ -120,7 +146,7 @@ def upload(ctx: StageContext) -> dict[str, Any]:
         ctx.log("Outputs not on this worker; rendering them again")
         video_generation(ctx)
     stored = storage.upload_tree(outdir, storage.output_prefix(ctx.job.owner_id, ctx.job.pk))
-    ctx.progress(1.0, f"Stored {len(stored)} files")
+    ctx.progress(1.0, f"Stored the video's {len(stored)} files (MP4, HLS, thumbnail, poster)")
     return {"files": stored}
 
 
@@ -155,28 +181,12 @@ def video_result(ctx_outputs: dict[str, Any], files: dict[str, str]) -> dict[str
     }
 
 
-def present_files(result: dict[str, Any]) -> dict[str, Any]:
-    """Signed, expiring URLs for the stored files named in a result.
-
-    A clip a moderator removed keeps its files for a possible restore, but nobody gets links
-    to them through the job any more (studio.services.clip_set_removed marks the result).
-    """
-    if result.get("removed"):
-        return {"clipId": result.get("clipId"), "removed": True}
-    shown = dict(result)
-    for key, url_key in (
-        ("file", "videoUrl"),
-        ("hlsFile", "hlsUrl"),
-        ("thumbnailFile", "thumbnailUrl"),
-        ("posterFile", "posterUrl"),
-        ("imageFile", "imageUrl"),
-        ("outputFile", "outputUrl"),
-    ):
-        if isinstance(result.get(key), str):
-            shown[url_key] = signed_url(result[key])[0]
-    if "videoUrl" in shown:
-        shown.setdefault("fileUrl", shown["videoUrl"])
-    return shown
+def describe_video(result: dict[str, Any], what: str = "Video") -> str:
+    """A finished video job's message: what was made."""
+    return (
+        f"{what} created: {float(result['duration']):.1f} s at {result['resolution']}, "
+        f"HLS ({len(result.get('renditions') or [])} renditions) and MP4"
+    )
 
 
 def video_cost(request: RenderRequest) -> CostEstimate:
@@ -190,7 +200,7 @@ def video_cost(request: RenderRequest) -> CostEstimate:
 
 
 VIDEO_STAGES = (
-    Stage("narration", narration, weight=1),
-    Stage("video_generation", video_generation, weight=8),
-    Stage("upload", upload, weight=1),
+    Stage("narration", narration, weight=1, message="Narrating the shots"),
+    Stage("video_generation", video_generation, weight=8, message="Rendering the video"),
+    Stage("upload", upload, weight=1, message="Storing the video"),
 )

@@ -3,10 +3,11 @@
 Frames stream into ONE ffmpeg process, which encodes each rendition once and hands the
 encoded streams to the tee muxer: the full-size H.264 stream goes both into `video.mp4` and
 into the top HLS variant (no second encode of the big picture, no second pass over the
-frames), the small rendition is scaled from the same YUV frames and encoded with a fast
-preset. Thumbnail and poster are made with Pillow from frames kept in memory, so nothing is
-decoded again. Everything is written into a staging directory inside `outdir` and moved into
-place only when complete, so a failed or cancelled run leaves no partial outputs.
+frames), the small rendition is scaled from the same YUV frames and encoded with the same
+preset at a higher CRF (and checked to need less bandwidth). Thumbnail and poster are made
+with Pillow from frames kept in memory, so nothing is decoded again. Everything is written
+into a staging directory inside `outdir` and moved into place only when complete, so a
+failed or cancelled run leaves no partial outputs.
 
 Layout of `outdir` afterwards:
 
@@ -41,10 +42,15 @@ from media_pipeline.backends.base import Reporter
 # runs the bare-ffmpeg comparison with exactly these arguments.
 MAIN_PRESET = "veryfast"
 MAIN_CRF = 23
-# The lower rendition is a quarter of the pixels or less; ultrafast keeps its encode a small
-# fraction of the main one, and a bitrate cap keeps it a sensible choice for slow links.
-LOW_PRESET = "ultrafast"
-LOW_CRF = 26
+# The lower rendition is a quarter of the pixels or less, so its encode costs a fraction of
+# the main one even with the main one's preset. The preset is the same on purpose: ultrafast
+# (no CABAC, no B-frames) spent more bits on 640x360 than veryfast on 1280x720, and an
+# adaptive player then took the small picture for the better stream. A higher CRF and a cap
+# keep it the cheaper stream; `_ordered_renditions` checks that it is, and re-encodes it
+# under the main one's bitrate when a picture defeats the rule.
+LOW_PRESET = "veryfast"
+LOW_CRF = 28
+LOW_BITS_PER_PIXEL = 0.1  # the lower rendition's cap: bits per pixel per frame, at least 200k
 AUDIO_BITRATE = "128k"
 AUDIO_RATE = 48000
 SEGMENT_SECONDS = 4
@@ -249,7 +255,7 @@ def _command(
             f"apad=whole_dur={duration:.6f},atrim=end={duration:.6f}[a]",
         ]
     )
-    low_maxrate = max(200_000, low_w * low_h * fps // 10)  # ~0.1 bit per pixel, at least 200k
+    low_maxrate = max(200_000, int(low_w * low_h * fps * LOW_BITS_PER_PIXEL))
 
     def hls(index: int) -> str:
         # ffmpeg runs in the staging directory: relative names need no tee escaping.
@@ -321,10 +327,7 @@ def package(
         _write_stills(stills, stage, width, height)
         info = probe(stage / "video.mp4")
         _verify(info, width, height, frame_count / fps, fps)
-        renditions = [
-            _rendition(stage / "hls" / f"v{index}", size)
-            for index, size in enumerate([(width, height), low])
-        ]
+        renditions = _ordered_renditions(stage, (width, height), low, fps, reporter)
         _write_master(stage / "hls" / "master.m3u8", renditions)
         reporter.check_cancelled()
         _move_into_place(stage, outdir)
@@ -469,6 +472,80 @@ def _rendition(folder: Path, size: tuple[int, int]) -> Rendition:
         codecs=f"{_avc_codec_string(segments[0][0])},mp4a.40.2",
         playlist=playlist,
         segments=tuple(path for path, _ in segments),
+    )
+
+
+def _ordered_renditions(
+    stage: Path,
+    size: tuple[int, int],
+    low: tuple[int, int],
+    fps: int,
+    reporter: Reporter,
+) -> list[Rendition]:
+    """The renditions, the smaller one needing less bandwidth (peak and average) than the
+    larger, as an adaptive player assumes.
+
+    The one encode usually gives that. When it does not (a picture the lower rendition's
+    settings do worse on), the lower variant is encoded again from the MP4 with a bitrate
+    cap of half the main video's, which its peaks cannot pass; if even that is not smaller,
+    the master lists the main rendition alone rather than mislead a player.
+    """
+    main = _rendition(stage / "hls" / "v0", size)
+    small = _rendition(stage / "hls" / "v1", low)
+    if _smaller(small, main):
+        return [main, small]
+    cap = max(2_000, int(_video_bitrate(main) / 2))
+    reporter.log(
+        "Lower rendition not smaller than the main one; encoding it again",
+        level="warning",
+        main=main.average_bandwidth,
+        low=small.average_bandwidth,
+        cap=cap,
+    )
+    folder = stage / "hls" / "v1"
+    shutil.rmtree(folder)
+    folder.mkdir()
+    command = [
+        "-i", "video.mp4", "-map", "0:v:0", "-map", "0:a:0",
+        "-vf", f"scale={low[0]}:{low[1]}:flags=bicubic",
+        "-c:v", "libx264", "-preset", MAIN_PRESET, "-pix_fmt", "yuv420p",
+        "-b:v", str(cap), "-maxrate", str(cap), "-bufsize", str(cap),
+        "-g", str(fps * SEGMENT_SECONDS), "-keyint_min", str(fps * SEGMENT_SECONDS),
+        "-sc_threshold", "0",
+        "-c:a", "copy",
+        "-f", "hls", "-hls_time", str(SEGMENT_SECONDS), "-hls_playlist_type", "vod",
+        "-hls_segment_type", "mpegts", "-hls_segment_filename", "hls/v1/seg_%03d.ts",
+        "hls/v1/index.m3u8",
+    ]  # fmt: skip
+    ffmpeg.run(
+        command, what="Re-encoding the lower rendition", reporter=reporter, duration=None, cwd=stage
+    )
+    small = _rendition(folder, low)
+    if _smaller(small, main):
+        return [main, small]
+    shutil.rmtree(folder)
+    return [main]
+
+
+def _video_bitrate(rendition: Rendition) -> float:
+    """Bits per second of a variant's video packets alone (both variants carry one audio)."""
+    bits, seconds = 0, 0.0
+    for segment in rendition.segments:
+        with av.open(str(segment)) as container:
+            stream = container.streams.video[0]
+            bits += 8 * sum(packet.size for packet in container.demux(stream) if packet.size)
+            if container.duration:
+                seconds += container.duration / 1e6
+    return bits / max(seconds, 1e-3)
+
+
+def _smaller(small: Rendition, main: Rendition) -> bool:
+    """Whether `small` needs less bandwidth than `main`, at its peak, on average and in its
+    video alone (the master's figures include the audio both variants share)."""
+    return (
+        small.bandwidth < main.bandwidth
+        and small.average_bandwidth < main.average_bandwidth
+        and _video_bitrate(small) < _video_bitrate(main)
     )
 
 

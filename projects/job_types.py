@@ -69,23 +69,29 @@ def register() -> None:
         registry.JobType(
             name=CLEANUP,
             stages=(
-                registry.Stage("remove_files", remove_files, weight=9),
-                registry.Stage("purge", purge),
+                registry.Stage("remove_files", remove_files, weight=9, message="Removing files"),
+                registry.Stage("purge", purge, message="Removing the project"),
             ),
             result=lambda job, outputs: {
                 "project_id": job.input["project_id"],
                 **outputs["remove_files"],
                 **outputs["purge"],
             },
+            completed_message=lambda job, result: (
+                f"Removed the deleted project's {result['removed_files']} files"
+            ),
         )
     )
     registry.register(
         registry.JobType(
             name=COPY_ASSETS,
-            stages=(registry.Stage("copy_files", copy_files),),
+            stages=(registry.Stage("copy_files", copy_files, message="Copying files"),),
             result=lambda job, outputs: {
                 "project_id": job.input["project_id"],
                 **outputs["copy_files"],
             },
+            completed_message=lambda job, result: (
+                f"Copied {result['copied_files']} files to the project's copy"
+            ),
         )
     )

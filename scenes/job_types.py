@@ -302,13 +302,12 @@ def result(job: Job, outputs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def present(stored: dict[str, Any]) -> dict[str, Any]:
-    """Signed URLs; `videoUrl` is the HLS stream, as the StoryForge document shows it."""
-    shown = rendering.present_files(stored)
-    if "hlsUrl" in shown:
-        shown["mp4Url"] = shown.get("videoUrl")
-        shown["videoUrl"] = shown["hlsUrl"]
-    return shown
+def completed_message(job: Job, result: dict[str, Any]) -> str:
+    """What the job made: the segment, its length, the bible version it brought."""
+    return (
+        f"Segment {result['sequence']} created successfully: "
+        f"{float(result['duration']):.1f} s of video, bible version {result['bibleVersion']}"
+    )
 
 
 def on_finished(job: Job) -> None:
@@ -345,11 +344,16 @@ def apply_retry(
 
 
 STAGES = (
-    Stage("script_expansion", script_expansion, weight=1),
-    Stage("continuity_validation", continuity_validation, weight=0.5),
-    Stage("video_generation", video_generation, weight=8),
-    Stage("upload", upload, weight=1),
-    Stage("finalization", finalization, weight=0.5),
+    Stage("script_expansion", script_expansion, weight=1, message="Expanding the script"),
+    Stage(
+        "continuity_validation",
+        continuity_validation,
+        weight=0.5,
+        message="Checking continuity against the Scene Bible",
+    ),
+    Stage("video_generation", video_generation, weight=8, message="Rendering the video"),
+    Stage("upload", upload, weight=1, message="Storing the video"),
+    Stage("finalization", finalization, weight=0.5, message="Adding the segment to the scene"),
 )
 
 
@@ -370,7 +374,7 @@ def register() -> None:
                 prepare=prepare,
                 estimate=estimate,
                 result=result,
-                present=present,
+                completed_message=completed_message,
                 on_finished=on_finished,
                 apply_retry=apply_retry,
                 screen=screened_texts,

@@ -88,6 +88,20 @@ def finalization(ctx: StageContext) -> dict[str, Any]:
     return {"clipId": clip.pk, "files": files}
 
 
+def hide_removed(result: dict[str, Any]) -> dict[str, Any]:
+    """A clip a moderator removed keeps its files for a possible restore, but nobody gets
+    links to them through the job any more (services.clip_set_removed marks the result).
+
+    Every other stored file becomes a signed URL for every job type (jobs.results).
+    """
+    if result.get("removed"):
+        return {"clipId": result.get("clipId"), "removed": True}
+    return result
+
+
+FINALIZATION = Stage("finalization", finalization, weight=0.2, message="Saving the clip")
+
+
 def _video_result(job: Job, outputs: dict[str, Any]) -> dict[str, Any]:
     files = outputs["finalization"]["files"]
     return {"clipId": outputs["finalization"]["clipId"], **rendering.video_result(outputs, files)}
@@ -137,7 +151,7 @@ def image_generation(ctx: StageContext) -> dict[str, Any]:
 def _film_result(job: Job, outputs: dict[str, Any]) -> dict[str, Any]:
     result = _video_result(job, outputs)
     files = outputs["finalization"]["files"]
-    result["images"] = [files[name] for name in outputs["image_generation"]["images"]]
+    result["imageFiles"] = [files[name] for name in outputs["image_generation"]["images"]]
     return result
 
 
@@ -216,10 +230,19 @@ def generate_image(ctx: StageContext) -> dict[str, Any]:
 def _processing(kind: processing.Kind) -> JobType:
     return JobType(
         name=f"{kind}_processing",
-        stages=(Stage("process", lambda ctx: processing.process(kind, ctx)),),
+        stages=(
+            Stage(
+                "process",
+                lambda ctx: processing.process(kind, ctx),
+                message=f"Processing the {kind}",
+            ),
+        ),
         prepare=lambda data, owner: processing.prepare(kind, data, owner),
         result=lambda job, outputs: outputs["process"],
-        present=rendering.present_files,
+        completed_message=lambda job, result: (
+            f"{kind.capitalize()} processed ({', '.join(result['operations']) or 'copied'}): "
+            f"{float(result['duration']):.1f} s"
+        ),
         on_finished=_remove_outputs,
         time_limit=3600,
     )
@@ -233,14 +256,15 @@ def register() -> None:
     registry.register(
         JobType(
             name=VIDEO,
-            stages=(*rendering.VIDEO_STAGES, Stage("finalization", finalization, weight=0.2)),
+            stages=(*rendering.VIDEO_STAGES, FINALIZATION),
             queue=queue_for_backend(backend_name(VIDEO)),
             queue_for=_queue_of(VIDEO),
             prepare=inputs.prepare_video,
             screen=_screen_video,
             estimate=lambda data: rendering.video_cost(inputs.request_of(data)),
             result=_video_result,
-            present=rendering.present_files,
+            present=hide_removed,
+            completed_message=lambda job, result: rendering.describe_video(result),
             on_finished=_remove_outputs,
             time_limit=4 * 3600,
         )
@@ -249,10 +273,15 @@ def register() -> None:
         JobType(
             name=FILM,
             stages=(
-                Stage("script_breakdown", script_breakdown, weight=0.5),
-                Stage("image_generation", image_generation, weight=2),
+                Stage(
+                    "script_breakdown",
+                    script_breakdown,
+                    weight=0.5,
+                    message="Breaking the script into shots",
+                ),
+                Stage("image_generation", image_generation, weight=2, message="Drawing keyframes"),
                 *rendering.VIDEO_STAGES,
-                Stage("finalization", finalization, weight=0.2),
+                FINALIZATION,
             ),
             queue=queue_for_backend(backend_name(FILM)),
             queue_for=_queue_of(FILM),
@@ -262,7 +291,11 @@ def register() -> None:
             estimate=_film_estimate,
             actual_cost=_film_actual_cost,
             result=_film_result,
-            present=rendering.present_files,
+            present=hide_removed,
+            completed_message=lambda job, result: (
+                rendering.describe_video(result, "Film")
+                + f", {len(result['imageFiles'])} keyframes"
+            ),
             on_finished=_remove_outputs,
             time_limit=4 * 3600,
         )
@@ -270,23 +303,24 @@ def register() -> None:
     registry.register(
         JobType(
             name=TEXT,
-            stages=(Stage("generate", generate_text),),
+            stages=(Stage("generate", generate_text, message="Writing the text"),),
             prepare=inputs.prepare_text,
             screen=_screen_prompt,
             result=lambda job, outputs: outputs["generate"],
+            completed_message=lambda job, result: f"Text written: {result['tokensUsed']} tokens",
             time_limit=600,
         )
     )
     registry.register(
         JobType(
             name=IMAGE,
-            stages=(Stage("generate", generate_image),),
+            stages=(Stage("generate", generate_image, message="Drawing the image"),),
             queue_for=lambda data: queue_for_backend(data.get("backend", "")),
             prepare=inputs.prepare_image,
             screen=_screen_prompt,
             estimate=lambda data: CostEstimate(PER_IMAGE, {"image_generation": PER_IMAGE}),
             result=lambda job, outputs: outputs["generate"],
-            present=rendering.present_files,
+            completed_message=lambda job, result: f"Image created at {result['resolution']}",
             on_finished=_remove_outputs,
             time_limit=1800,
         )
@@ -296,7 +330,7 @@ def register() -> None:
     registry.register(
         JobType(
             name=MODEL_OPTIMIZATION,
-            stages=(Stage("optimize", tuning.optimize),),
+            stages=(Stage("optimize", tuning.optimize, message="Tuning the model"),),
             queue_for=lambda data: queue_for_backend(models.get(data["model_id"]).backend),
             prepare=tuning.prepare,
             result=lambda job, outputs: outputs["optimize"],

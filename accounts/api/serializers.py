@@ -272,6 +272,27 @@ class LoginSerializer(StrictSerializer):
     field_aliases = {"username": "email"}
 
 
+class TwoFactorChallengeSerializer(serializers.Serializer):
+    """A right password for an account with two-factor sign-in: no tokens yet, a challenge."""
+
+    two_factor_required = serializers.BooleanField(help_text="Always true here.")
+    challenge_token = serializers.CharField(
+        help_text="Send it with a code to POST /auth/login/verify before `expiresAt`."
+    )
+    expires_at = serializers.DateTimeField()
+    methods = serializers.ListField(
+        child=serializers.ChoiceField(choices=["totp", "recovery_code"]),
+        help_text="What `code` may be: a TOTP code of the authenticator app, or a recovery code.",
+    )
+
+
+class LoginVerifySerializer(StrictSerializer):
+    challenge_token = StrictCharField(max_length=1000)
+    code = StrictCharField(
+        max_length=32, help_text="The 6-digit code of the authenticator app, or a recovery code."
+    )
+
+
 class RefreshSerializer(StrictSerializer):
     refresh_token = StrictCharField(max_length=2000)
     field_aliases = {"refresh": "refresh_token"}

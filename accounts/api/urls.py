@@ -7,6 +7,7 @@ urlpatterns = [
     route("auth/signup", views.RegisterView.as_view(), "auth-signup"),
     route("auth/register", views.RegisterView.as_view(), "auth-register"),
     route("auth/login", views.LoginView.as_view(), "auth-login"),
+    route("auth/login/verify", views.LoginVerifyView.as_view(), "auth-login-verify"),
     route("auth/logout", views.LogoutView.as_view(), "auth-logout"),
     route("auth/refresh", views.RefreshView.as_view(), "auth-refresh"),
     route("auth/me", views.MeView.as_view(), "auth-me"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
@@ -15,7 +15,11 @@ from accounts import selectors, services
 from accounts.api import serializers as s
 from accounts.models import User
 from accounts.tokens import AccessToken, TokenPair
-from accounts.user_settings import UserSettingsSerializer, effective_settings
+from accounts.user_settings import (
+    UserSettingsResultSerializer,
+    UserSettingsSerializer,
+    effective_settings,
+)
 from config.api.errors import NotFound, Unauthorized
 from config.api.requests import AuthenticatedRequest
 from config.api.responses import ApiResponse
@@ -72,10 +76,34 @@ class RegisterView(GenericAPIView):
         )
 
 
+LOGIN_ANSWER = PolymorphicProxySerializer(
+    component_name="LoginResult",
+    serializers=[s.AuthResultSerializer, s.TwoFactorChallengeSerializer],
+    resource_type_field_name=None,
+)
+
+
+def _login_answer(outcome: services.LoginOutcome, request: Request) -> ApiResponse:
+    if outcome.challenge is not None:
+        return ApiResponse(
+            {
+                "two_factor_required": True,
+                "challenge_token": outcome.challenge.token,
+                "expires_at": outcome.challenge.expires_at,
+                "methods": ["totp", "recovery_code"],
+            },
+            message="Enter the code from your authenticator app",
+        )
+    assert outcome.tokens is not None
+    return ApiResponse(
+        _auth_payload(outcome.user, outcome.tokens, request), message="Login successful"
+    )
+
+
 class LoginView(GenericAPIView):
     """POST /auth/login."""
 
-    schema_errors = (401,)
+    schema_errors = (401, 403)
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -83,19 +111,55 @@ class LoginView(GenericAPIView):
 
     @extend_schema(
         operation_id="auth_login",
-        summary="Sign in with e-mail and password",
+        summary="Sign in with e-mail (or username) and password",
+        description=(
+            "Answers the user and a token pair, or, for an account with two-factor sign-in, "
+            "`twoFactorRequired: true` and a short-lived `challengeToken` (no tokens): send it "
+            "with a code to POST /auth/login/verify."
+        ),
+        tags=["auth"],
+        responses={200: LOGIN_ANSWER},
+    )
+    def post(self, request: Request) -> ApiResponse:
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        outcome = services.user_login(
+            request=request._request,
+            email=data.validated_data["email"],
+            password=data.validated_data["password"],
+        )
+        return _login_answer(outcome, request)
+
+
+class LoginVerifyView(GenericAPIView):
+    """POST /auth/login/verify: the second step of a two-factor sign-in."""
+
+    schema_errors = (401,)
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    serializer_class = s.LoginVerifySerializer
+
+    @extend_schema(
+        operation_id="auth_login_verify",
+        summary="Complete a two-factor sign-in with a TOTP or recovery code",
+        description=(
+            "Answers as a sign-in does. A wrong code is 401 INVALID_CREDENTIALS and counts "
+            "toward the account's lockout (429 RATE_LIMITED); an expired or forged challenge "
+            "token is 401 UNAUTHORIZED."
+        ),
         tags=["auth"],
         responses={200: s.AuthResultSerializer},
     )
     def post(self, request: Request) -> ApiResponse:
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user, tokens = services.user_login(
+        outcome = services.user_login_verify(
             request=request._request,
-            email=data.validated_data["email"],
-            password=data.validated_data["password"],
+            challenge_token=data.validated_data["challenge_token"],
+            code=data.validated_data["code"],
         )
-        return ApiResponse(_auth_payload(user, tokens, request), message="Login successful")
+        return _login_answer(outcome, request)
 
 
 class RefreshView(GenericAPIView):
@@ -263,7 +327,10 @@ class SettingsView(GenericAPIView):
     serializer_class = UserSettingsSerializer
 
     @extend_schema(
-        operation_id="settings_get", summary="The signed-in user's settings", tags=["users"]
+        operation_id="settings_get",
+        summary="The signed-in user's settings",
+        tags=["users"],
+        responses={200: UserSettingsResultSerializer},
     )
     def get(self, request: AuthenticatedRequest) -> ApiResponse:
         return ApiResponse(effective_settings(request.user.settings))
@@ -271,18 +338,32 @@ class SettingsView(GenericAPIView):
     @extend_schema(
         operation_id="settings_update",
         summary="Update settings (sections and keys left out stay as they are)",
+        description=(
+            "`security.twoFactorAuth: true` turns two-factor sign-in on and answers, this once, "
+            "`security.twoFactorSetup` (secret, otpauth URI, QR code, ten recovery codes). "
+            "Turning it off needs `currentPassword`."
+        ),
         tags=["users"],
+        responses={200: UserSettingsResultSerializer},
     )
     def put(self, request: AuthenticatedRequest) -> ApiResponse:
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_update_settings(user=request.user, changes=data.validated_data)
-        return ApiResponse(
-            effective_settings(user.settings), message="Settings updated successfully"
+        changes = dict(data.validated_data)
+        current_password = changes.pop("current_password", None)
+        user, setup = services.user_update_settings(
+            user=request.user, changes=changes, current_password=current_password
         )
+        shown = effective_settings(user.settings)
+        if setup is not None:
+            shown["security"]["two_factor_setup"] = setup.as_dict()
+        return ApiResponse(shown, message="Settings updated successfully")
 
     @extend_schema(
-        operation_id="settings_partial_update", summary="Update settings", tags=["users"]
+        operation_id="settings_partial_update",
+        summary="Update settings",
+        tags=["users"],
+        responses={200: UserSettingsResultSerializer},
     )
     def patch(self, request: AuthenticatedRequest) -> ApiResponse:
         return self.put(request)

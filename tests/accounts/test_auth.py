@@ -145,11 +145,23 @@ def test_login_returns_the_user_and_both_tokens(api, user):
     assert body["data"]["refreshToken"]
 
 
-def test_login_accepts_a_username_instead_of_an_email(api, user):
-    response = api.post(
-        "/api/v1/auth/login", {"username": user.email, "password": PASSWORD}, format="json"
-    )
-    assert response.status_code == 200
+@pytest.mark.parametrize("field", ["email", "username"])
+def test_login_accepts_a_username_instead_of_an_email(api, user, other_user, field):
+    # The username, in either field and in any case, signs in the user it names.
+    name = user.username.upper()
+    response = api.post("/api/v1/auth/login", {field: name, "password": PASSWORD}, format="json")
+    assert response.status_code == 200, response.content
+    data = response.json()["data"]
+    assert (data["user"]["id"], data["user"]["username"]) == (user.pk, user.username)
+    assert AccessToken(data["token"])["sub"] == user.pk
+
+
+def test_login_with_a_username_and_a_wrong_password_counts_toward_the_lockout(api, user):
+    for _ in range(4):
+        assert_error(login(api, user.username, "wrong"), 401, "INVALID_CREDENTIALS")
+    # The account is one: the fifth failure, by e-mail, locks it for both names.
+    assert_error(login(api, user.email, "wrong"), 429, "RATE_LIMITED")
+    assert_error(login(api, user.username), 429, "RATE_LIMITED")
 
 
 @pytest.mark.parametrize("password", ["wrong-password", ""])

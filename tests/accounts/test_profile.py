@@ -156,7 +156,7 @@ def test_settings_updates_merge_section_by_section(user_api):
         ({"preferences": {"language": "english"}}, "preferences.language"),
         ({"privacy": {"dataRetention": "7y"}}, "privacy.dataRetention"),
         ({"privacy": "public"}, "privacy"),
-        ({"security": {"twoFactorAuth": True}}, "security.twoFactorAuth"),
+        ({"security": {"twoFactorAuth": "on"}}, "security.twoFactorAuth"),
         ({"appearance": {}}, "appearance"),
     ],
 )

@@ -72,9 +72,10 @@ def test_a_film_job_makes_keyframes_and_a_video_with_sound_and_records_its_cost(
     ]
     data = user_api.get(f"/api/v1/jobs/{job.pk}").json()["data"]
     result = data["result"]
-    assert len(result["images"]) == 2
+    assert len(result["imageUrls"]) == 2
+    assert all(body_bytes(fetch(user_api, url))[:2] == b"\xff\xd8" for url in result["imageUrls"])
     assert data["actualCost"] > 0
-    with av.open(io.BytesIO(body_bytes(fetch(user_api, result["videoUrl"])))) as container:
+    with av.open(io.BytesIO(body_bytes(fetch(user_api, result["mp4Url"])))) as container:
         assert container.streams.video[0].height == 360
         assert container.streams.audio
     signed = user_api.post("/api/v1/jobs/signed-url", {"job_id": job.pk}, format="json")
@@ -85,7 +86,7 @@ def test_a_film_job_makes_keyframes_and_a_video_with_sound_and_records_its_cost(
 def _soundtrack(client, job) -> tuple[np.ndarray, int]:
     """The film's audio track, decoded to mono float samples, and its sample rate."""
     result = client.get(f"/api/v1/jobs/{job.pk}").json()["data"]["result"]
-    with av.open(io.BytesIO(body_bytes(fetch(client, result["videoUrl"])))) as container:
+    with av.open(io.BytesIO(body_bytes(fetch(client, result["mp4Url"])))) as container:
         stream = container.streams.audio[0]
         rate = stream.rate
         frames = [frame.to_ndarray() for frame in container.decode(stream)]

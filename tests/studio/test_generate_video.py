@@ -158,6 +158,8 @@ def test_the_studio_page_offers_the_render_form(api):
     assert response.status_code == 200
     page = response.content.decode()
     assert "/generate/video" in page and "/ws/jobs/" in page
+    # It plays the MP4 (videoUrl is the HLS master) and completes a two-factor sign-in.
+    assert "result.mp4Url" in page and "/auth/login/verify" in page
 
 
 def test_cancelling_mid_render_stops_the_encoder_and_leaves_no_files(
@@ -212,3 +214,18 @@ def test_a_prompt_screening_rejects_is_answered_with_its_job_and_says_so(user_ap
     body = response.json()
     assert body["data"]["status"] == "moderation_failed"
     assert "screening" in body["message"]
+
+
+def test_a_video_jobs_result_names_its_files_as_every_job_type_does(user_api):
+    job = run(generate(user_api).json()["data"]["jobId"])
+    shown = user_api.get(f"/api/v1/jobs/{job.pk}").json()["data"]
+    result = shown["result"]
+    # videoUrl is the HLS master, as on a scene job; mp4Url (and fileUrl) the MP4.
+    assert body_bytes(fetch(user_api, result["videoUrl"])).startswith(b"#EXTM3U")
+    assert result["hlsUrl"] == result["videoUrl"] and result["fileUrl"] == result["mp4Url"]
+    assert body_bytes(fetch(user_api, result["mp4Url"]))[4:8] == b"ftyp"
+    assert not {"file", "hlsFile", "thumbnailFile", "posterFile"} & set(result)
+    assert not [v for v in result.values() if isinstance(v, str) and v.startswith("users/")]
+    # The message says what was made, not what the last stage did.
+    duration = f"{result['duration']:.1f}"
+    assert shown["message"] == f"Video created: {duration} s at 320x180, HLS (2 renditions) and MP4"
