@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "media_pipeline",
     "projects",
     "studio",
+    "assets",
+    "chat",
     "web",
 ]
 
@@ -370,6 +372,16 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 SIGNED_URL_TTL = env_int("SIGNED_URL_TTL", 3600, minimum=60)
+
+# --- Assets (uploads) -------------------------------------------------------------------------
+# Pillow's own decompression-bomb limit: an image claiming more pixels is refused undecoded.
+ASSET_MAX_IMAGE_PIXELS = env_int("ASSET_MAX_IMAGE_PIXELS", 89_478_485, minimum=1)
+# How many files one POST /media/upload may carry.
+ASSET_MAX_FILES_PER_UPLOAD = env_int("ASSET_MAX_FILES_PER_UPLOAD", 20, minimum=1)
+# Where uploads stream to while they are checked (the system's temporary folder by default).
+FILE_UPLOAD_TEMP_DIR = env_optional("FILE_UPLOAD_TEMP_DIR")
+# How long the bytes of a user's job outputs are cached for the storage quota (seconds).
+ASSET_OUTPUT_USAGE_CACHE_SECONDS = env_int("ASSET_OUTPUT_USAGE_CACHE_SECONDS", 30, minimum=0)
 
 # --- E-mail --------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

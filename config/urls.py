@@ -29,6 +29,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("studio.api.urls")),
     path("", include("jobs.api.urls")),
     path("", include("projects.api.urls")),
+    path("", include("assets.api.urls")),
+    path("", include("chat.api.urls")),
     path("", include("catalog.api.urls")),
     path("", include("scenes.api.urls")),
     path("", include("moderation.api.urls")),

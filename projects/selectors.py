@@ -114,6 +114,7 @@ def project_detail_context(*, project: Project) -> dict[str, Any]:
         "collaborators": list(project_collaborators(project=project)),
         "recent_jobs": project_recent_jobs(project=project),
         "items": counts.project_items(project),
+        "progress": counts.project_progress(project),
         "pending_invitations": (
             list(project_pending_invitations(project=project)) if is_owner else []
         ),
