@@ -58,6 +58,8 @@ class Asset(models.Model):
         indexes = [
             models.Index(fields=["owner", "created_at"], name="assets_owner_created"),
             models.Index(fields=["project", "created_at"], name="assets_project_created"),
+            # The search index's "has anything changed" lookup (assets.search).
+            models.Index(fields=["updated_at"], name="assets_updated"),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -19,10 +18,10 @@ from projects.permissions import ProjectRole
 PROJECT_DETAIL_ASSETS = 50
 
 
-def visible_project_ids(user: User) -> QuerySet[Project, Any]:
+def visible_project_ids(user: User) -> list[str]:
     """The ids of the live projects the user owns, collaborates on or sees through an
-    organization (a subquery)."""
-    return project_selectors.project_list_for(user=user).order_by().values("pk")
+    organization (any role)."""
+    return project_selectors.project_ids_visible_to(user=user)
 
 
 def _live() -> QuerySet[Asset]:
@@ -32,13 +31,17 @@ def _live() -> QuerySet[Asset]:
     )
 
 
-def asset_list_for(*, user: User) -> QuerySet[Asset]:
+def asset_list_for(*, user: User, project_ids: list[str] | None = None) -> QuerySet[Asset]:
     """Everything the user may see: what they uploaded, and the assets of every project they
-    are a member of (any role). One query for a page, project joined."""
+    are a member of (any role; `project_ids` when the caller already has them). One query
+    for a page, project joined."""
+    if project_ids is None:
+        project_ids = visible_project_ids(user)
     return (
         _live()
-        .filter(Q(owner=user) | Q(project_id__in=visible_project_ids(user)))
+        .filter(Q(owner=user) | Q(project_id__in=project_ids))
         .select_related("project", "owner")
+        .defer("embedding")  # 1.5 kB a row that only the search index reads
     )
 
 
@@ -109,6 +112,27 @@ def project_analysed_assets(*, project: Project, limit: int = 50) -> list[Asset]
     )
 
 
-def assets_by_ids(ids: Iterable[str], *, user: User) -> dict[str, Asset]:
-    """Those of `ids` the user may see, by id (search confirms its candidates with this)."""
-    return {asset.pk: asset for asset in asset_list_for(user=user).filter(pk__in=list(ids))}
+def assets_by_ids(
+    ids: Iterable[str], *, user: User, project_ids: list[str] | None = None
+) -> dict[str, Asset]:
+    """Those of `ids` the user may see, by id (search confirms its candidates with this).
+
+    The rows are read by primary key and judged by `asset_list_for`'s rule here: given that
+    rule in SQL, SQLite walks every row the user may see through the owner and project
+    indexes (100 ms at 20,000) instead of looking up the twenty ids.
+    """
+    if project_ids is None:
+        project_ids = visible_project_ids(user)
+    projects = set(project_ids)
+    rows = (
+        Asset.objects.filter(pk__in=list(ids), removed_at__isnull=True)
+        .select_related("project", "owner")
+        .defer("embedding")
+        .order_by()
+    )
+    return {
+        asset.pk: asset
+        for asset in rows
+        if (asset.project is None or asset.project.status != ProjectStatus.DELETED)
+        and (asset.owner_id == user.pk or asset.project_id in projects)
+    }

@@ -62,17 +62,31 @@ def _with_caller_role(queryset: QuerySet[Project], user: User) -> QuerySet[Proje
     )
 
 
-def project_list_for(*, user: User) -> QuerySet[Project]:
-    """The live projects the user may see, each with their role, owner, organization and job
-    count: one query for a whole page."""
-    visible = (
+def _visible_to(user: User) -> Q:
+    """Owned, shared with the user, or of an organization they belong to."""
+    return (
         Q(owner=user)
         | Q(pk__in=Collaborator.objects.filter(user=user).values("project_id"))
         | Q(organization_id__in=Membership.objects.filter(user=user).values("organization_id"))
     )
+
+
+def project_ids_visible_to(*, user: User) -> list[str]:
+    """The ids of the live projects the user may see (any role), without the list's
+    annotations: what other apps filter their rows by."""
+    return list(
+        Project.objects.exclude(status=ProjectStatus.DELETED)
+        .filter(_visible_to(user))
+        .values_list("pk", flat=True)
+    )
+
+
+def project_list_for(*, user: User) -> QuerySet[Project]:
+    """The live projects the user may see, each with their role, owner, organization and job
+    count: one query for a whole page."""
     return (
         _with_caller_role(
-            Project.objects.exclude(status=ProjectStatus.DELETED).filter(visible), user
+            Project.objects.exclude(status=ProjectStatus.DELETED).filter(_visible_to(user)), user
         )
         .select_related("owner", "organization")
         .annotate(job_count=job_count_annotation(), sort_title=Lower("title"))

@@ -420,11 +420,17 @@ class MediaSearchView(GenericAPIView):
             {
                 "results": [
                     {
-                        "media": s.MediaSearchItemSerializer(r.asset).data,
+                        "media": media,
                         "similarity": round(r.similarity, 4),
                         "matching_elements": r.matching_elements,
                     }
-                    for r in page.results
+                    for r, media in zip(
+                        page.results,
+                        s.MediaSearchItemSerializer(
+                            [r.asset for r in page.results], many=True
+                        ).data,
+                        strict=True,
+                    )
                 ],
                 "total": page.total,
                 "query_embedding": {"model": page.model, "processing_time": page.processing_ms},
