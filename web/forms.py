@@ -95,6 +95,25 @@ class ProfileForm(forms.Form):
     avatar_url = forms.URLField(max_length=500, required=False, label="Avatar URL")
 
 
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        max_length=32,
+        label="Authentication code",
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
+        ),
+    )
+
+
+class TwoFactorDisableForm(forms.Form):
+    current_password = forms.CharField(
+        label="Your password",
+        help_text="Needed to turn off two-factor sign-in.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
 class SettingsForm(forms.Form):
     login_notifications = forms.BooleanField(
         required=False, label="E-mail me each time someone signs in to my account"

@@ -25,6 +25,7 @@ urlpatterns = [
     path("scenes/<str:scene_id>/report/", scenes.report, name="scene-report"),
     path("scenes/<str:scene_id>/continue/", scenes.continue_scene, name="scene-continue"),
     path("signin/", accounts.sign_in, name="signin"),
+    path("signin/code/", accounts.sign_in_code, name="signin-code"),
     path("signup/", accounts.sign_up, name="signup"),
     path("signout/", accounts.sign_out, name="signout"),
     path("account/", accounts.profile, name="profile"),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
 from accounts import services as account_services
+from accounts import two_factor
 from accounts.models import User
 from config.api.errors import ApiError
 from web.forms import (
@@ -26,10 +27,16 @@ from web.forms import (
     SettingsForm,
     SignInForm,
     SignUpForm,
+    TwoFactorCodeForm,
+    TwoFactorDisableForm,
     add_api_error,
 )
 
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# Between the password and the code: the signed challenge (accounts.two_factor) and where to
+# go afterwards. The challenge names the user; the session is opened only after the code.
+CHALLENGE_KEY = "web_two_factor_challenge"
+CHALLENGE_NEXT_KEY = "web_two_factor_next"
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -50,11 +57,48 @@ def _open_session(request: HttpRequest, user: User) -> None:
 
 
 def _credentials_checked(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
-    """After the password: a user with a second factor is asked for it here (a challenge
-    step between the password and the session, which the accounts' 2FA adds); everyone else
-    is signed in."""
+    """After the password: a user with two-factor sign-in on gets a challenge (the API's,
+    kept in the session) and the code page; everyone else is signed in."""
+    if two_factor.is_enabled(user):
+        challenge = two_factor.challenge_issue(user=user)
+        request.session[CHALLENGE_KEY] = challenge.token
+        request.session[CHALLENGE_NEXT_KEY] = next_url
+        return redirect("web:signin-code")
     _open_session(request, user)
     return redirect(next_url)
+
+
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    """Step two for a user with two-factor sign-in on: a TOTP or recovery code, checked by
+    accounts.services.user_verify_code, the API's verify (a wrong code counts toward the
+    lockout as a wrong password does; a locked account gets no further tries)."""
+    token = request.session.get(CHALLENGE_KEY)
+    if not token:
+        messages.info(request, "Sign in with your password first.")
+        return redirect("web:signin")
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = account_services.user_verify_code(
+                request=request, challenge_token=token, code=form.cleaned_data["code"]
+            )
+        except ApiError as exc:
+            if exc.status_code == 401 and "challenge" in exc.message:
+                # Expired, or the password or the secret changed: start again.
+                request.session.pop(CHALLENGE_KEY, None)
+                messages.error(request, exc.message)
+                return redirect("web:signin")
+            if exc.status_code == 429:
+                request.session.pop(CHALLENGE_KEY, None)
+            form.add_error("code", exc.message)
+        else:
+            next_url = request.session.pop(CHALLENGE_NEXT_KEY, None) or reverse("web:home")
+            request.session.pop(CHALLENGE_KEY, None)
+            _open_session(request, user)
+            return redirect(next_url)
+    return render(
+        request, "web/signin_code.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:
@@ -168,8 +212,32 @@ def profile(request: HttpRequest) -> HttpResponse:
         request.POST if request.POST.get("form") == "settings" else None,
         initial={"login_notifications": bool(security.get("login_notifications"))},
     )
+    enabled = two_factor.is_enabled(user)
+    disable_form = TwoFactorDisableForm(
+        request.POST if request.POST.get("form") == "two_factor_disable" else None
+    )
+    setup = None
     if request.method == "POST":
-        if profile_form.is_bound and profile_form.is_valid():
+        if request.POST.get("form") == "two_factor_enable" and not enabled:
+            # The secret, its QR code and the recovery codes are shown on this answer only.
+            _, setup = account_services.user_update_settings(
+                user=user, changes={"security": {"two_factor_auth": True}}
+            )
+            enabled = True
+            messages.success(request, "Two-factor sign-in is on.")
+        elif disable_form.is_bound and disable_form.is_valid():
+            try:
+                account_services.user_update_settings(
+                    user=user,
+                    changes={"security": {"two_factor_auth": False}},
+                    current_password=disable_form.cleaned_data["current_password"],
+                )
+            except ApiError as exc:
+                disable_form.add_error("current_password", exc.message)
+            else:
+                messages.success(request, "Two-factor sign-in is off.")
+                return redirect("web:profile")
+        elif profile_form.is_bound and profile_form.is_valid():
             try:
                 account_services.user_update_profile(user=user, data=profile_form.cleaned_data)
             except ApiError as exc:
@@ -191,9 +259,13 @@ def profile(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "profile_form": profile_form,
         "settings_form": settings_form,
+        "two_factor_enabled": enabled,
+        "two_factor_setup": setup,
+        "recovery_codes_left": two_factor.recovery_codes_left(user) if enabled else 0,
+        "disable_form": disable_form,
         "stats": [
             (name.replace("_", " ").capitalize(), value)
             for name, value in account_selectors.user_stats(user=user).items()
         ],
     }
-    return render(request, "web/profile.html", context)
+    return render(request, "web/profile.html", context, status=400 if disable_form.errors else 200)
