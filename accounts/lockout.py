@@ -15,8 +15,7 @@ def lockout_response(
     its content."""
     if original_response is not None and (
         request.path.startswith("/api/")
-        or getattr(request, "resolver_match", None)
-        and request.resolver_match.namespace == "web"  # type: ignore[union-attr]
+        or (getattr(request, "resolver_match", None) and request.resolver_match.namespace == "web")  # type: ignore[union-attr]
     ):
         return original_response
     return TemplateResponse(request, "accounts/lockout.html", status=429).render()
