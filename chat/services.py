@@ -414,7 +414,7 @@ def _production_answer(session: ChatSession, extra: str, scene_id: str, job_id: 
     )
 
 
-def _value(context: dict[str, Any], key: str, default: str = "") -> Any:
+def _value(context: dict[str, Any], key: str, default: Any = "") -> Any:
     return (context.get(key) or {}).get("value") or default
 
 
@@ -602,7 +602,8 @@ def on_job_event(job: Any, message: dict[str, Any]) -> None:
     if job.type == "asset_analysis":
         asset = Asset.objects.filter(pk=(job.input or {}).get("asset_id")).first()
         if asset is not None:
-            webhooks_owner = asset.project.owner_id if asset.project_id else asset.owner_id
+            project = asset.project
+            webhooks_owner = project.owner_id if project is not None else asset.owner_id
             events.webhook(
                 owner_id=webhooks_owner,
                 event="media.processed",

@@ -158,7 +158,7 @@ def _remote(
     step: str, context: dict[str, Any], user_text: str, offered: list[dict[str, Any]], seed: int
 ) -> tuple[str, list[dict[str, Any]], str]:
     writer = OpenAICompatibleWriter(
-        base_url=settings.LLM_BASE_URL,
+        base_url=str(settings.LLM_BASE_URL),
         model=settings.LLM_MODEL,
         api_key=settings.LLM_API_KEY,
         timeout=float(settings.LLM_TIMEOUT_SECONDS),

@@ -500,6 +500,9 @@ SPECTACULAR_SETTINGS = {
         "OrganizationRoleEnum": "accounts.models.OrganizationRole",
         "AccountStatusEnum": "accounts.models.AccountStatus",
         "PlanEnum": "accounts.plans.Plan",
+        "ChatSessionStatusEnum": "chat.choices.SessionStatus",
+        "ChatStepEnum": "chat.choices.STEPS",
+        "WorkflowStepStatusEnum": ["completed", "current", "pending"],
     },
 }
 

@@ -143,7 +143,7 @@ class HistoryMessageSerializer(serializers.Serializer):
     metadata = serializers.DictField()
 
 
-class WorkflowStepSerializer(serializers.Serializer):
+class ChatWorkflowStepSerializer(serializers.Serializer):
     name = serializers.CharField()
     status = serializers.ChoiceField(choices=["completed", "current", "pending"])
 
@@ -153,7 +153,7 @@ class SessionProgressSerializer(serializers.Serializer):
     current_phase = serializers.CharField()
     completed_steps = serializers.ListField(child=serializers.CharField())
     next_steps = serializers.ListField(child=serializers.CharField())
-    workflow_steps = WorkflowStepSerializer(many=True)
+    workflow_steps = ChatWorkflowStepSerializer(many=True)
     total_steps = serializers.IntegerField()
 
 

@@ -364,6 +364,7 @@ class ChatSessionListView(GenericAPIView):
 
     pagination_class = PagePagination
     serializer_class = s.SessionListItemSerializer
+    queryset = ChatSession.objects.none()  # for the schema; the list comes from the selector
 
     @extend_schema(
         operation_id="chat_sessions_list",
@@ -407,4 +408,6 @@ class ChatSessionListView(GenericAPIView):
             }
             for session in page
         ]
-        return paginator.get_paginated_response(s.SessionListItemSerializer(items, many=True).data)
+        return paginator.get_paginated_response(
+            list(s.SessionListItemSerializer(items, many=True).data)
+        )

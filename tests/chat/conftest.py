@@ -54,7 +54,9 @@ def team(db) -> dict[str, Any]:
 
 @pytest.fixture
 def apis(team, client_for) -> dict[str, APIClient]:
-    return {role: client_for(team[role]) for role in ("owner", "collaborator", "viewer", "stranger")}
+    return {
+        role: client_for(team[role]) for role in ("owner", "collaborator", "viewer", "stranger")
+    }
 
 
 def run_jobs(job_type: str) -> None:

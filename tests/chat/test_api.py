@@ -274,9 +274,7 @@ def test_the_permission_matrix(start, apis, team, role, read, write):
     message = api.post(MESSAGE, {"sessionId": session_id, "message": "hi"}, format="json")
     assert message.status_code == write
     assert api.post(f"{session_url(session_id)}/pause").status_code == write
-    started = api.post(
-        MESSAGE, {"projectId": team["project"].pk, "message": "Mine"}, format="json"
-    )
+    started = api.post(MESSAGE, {"projectId": team["project"].pk, "message": "Mine"}, format="json")
     assert started.status_code == write
     upload = api.post(UPLOAD, {"sessionId": session_id}, format="multipart")
     assert upload.status_code == (400 if write == 200 else write)

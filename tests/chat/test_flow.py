@@ -10,7 +10,7 @@ from chat.models import ChatSession
 from jobs.models import Job, WebhookDelivery, WebhookEndpoint
 from scenes.models import BibleVersion, Scene, Segment
 from tests.assets.files import png
-from tests.chat.conftest import choose, run_jobs, session_url
+from tests.chat.conftest import choose, run_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -39,14 +39,19 @@ def test_owner_and_collaborator_take_a_session_from_concept_to_a_rendered_scene(
 
     # The collaborator uploads a character reference; the owner a palette reference.
     hero = attach(
-        team["collaborator"], session_id, png(colours=(RED, RED, BLUE)), "hero.png",
-        mediaType="character_reference", description="Our courier",
+        team["collaborator"],
+        session_id,
+        png(colours=(RED, RED, BLUE)),
+        "hero.png",
+        mediaType="character_reference",
+        description="Our courier",
     )
     assert hero.status_code == 200, hero.json()
     hero_id = hero.json()["data"]["mediaId"]
     assert hero_id.startswith("ast_")
-    mood = attach(team["owner"], session_id, png(colours=(BLUE,)), "mood.png",
-                  mediaType="style_reference")
+    mood = attach(
+        team["owner"], session_id, png(colours=(BLUE,)), "mood.png", mediaType="style_reference"
+    )
     assert mood.status_code == 200
 
     percentages = [0]

@@ -133,9 +133,10 @@ async def test_a_stranger_cannot_join_and_hears_nothing_of_the_session(team):
 
 async def test_members_hear_each_others_messages_answers_and_progress(team):
     session_id, project_id = team["session"].pk, team["project"].pk
-    async with ws(team["tokens"]["owner"]) as owner, ws(
-        team["tokens"]["collaborator"], header=True
-    ) as collaborator:
+    async with (
+        ws(team["tokens"]["owner"]) as owner,
+        ws(team["tokens"]["collaborator"], header=True) as collaborator,
+    ):
         assert (await join(owner, session_id))["role"] == "owner"
         assert (await join(collaborator, session_id))["role"] == "collaborator"
 
