@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from web.views import accounts, catalog, media, scenes, work
+from web.views import accounts, catalog, chat, media, scenes, work
 
 app_name = "web"
 
@@ -42,6 +42,10 @@ urlpatterns = [
     path("media/status/", media.media_status, name="media-status"),
     path("media/<str:asset_id>/", media.asset, name="asset"),
     path("media/<str:asset_id>/download/", media.asset_download, name="asset-download"),
+    path("workflow/", chat.workflows, name="chat"),
+    path("workflow/<str:session_id>/", chat.session, name="chat-session"),
+    path("workflow/<str:session_id>/choice/", chat.choose, name="chat-choice"),
+    path("workflow/<str:session_id>/message/", chat.say, name="chat-message"),
     path("invitations/<str:token>/", work.invitation, name="invitation"),
 ]
 
