@@ -66,7 +66,7 @@ class TwoFactorAdminAuthenticationForm(AdminAuthenticationForm):
 
 
 admin.site.login_form = TwoFactorAdminAuthenticationForm
-admin.site.login_template = "admin/login_two_factor.html"
+admin.site.login_template = "accounts/admin_login.html"  # travels with the app
 
 
 class MembershipInline(admin.TabularInline):

@@ -233,8 +233,8 @@ def user_authenticate(*, request: HttpRequest, email: str, password: str) -> Use
 
     `email` may be the username. django-axes counts failures and locks the account a while
     (429); a banned account is 403 (told only to someone who knows its password); anything
-    else is 401 INVALID_CREDENTIALS. The password step only: with two-factor sign-in on, the
-    caller asks for a code next (`user_verify_code`).
+    else is 401 INVALID_CREDENTIALS. A user with two-factor sign-in still owes a code
+    (`two_factor.is_enabled`): the callers ask for it before any token or session.
     """
     email = login_email(email)
     user = authenticate(request, username=email, password=password)
@@ -250,37 +250,9 @@ def user_authenticate(*, request: HttpRequest, email: str, password: str) -> Use
     return user
 
 
-def user_signed_in(*, request: HttpRequest, user: User) -> None:
-    """What every completed sign-in does, by token or by session: record it, and e-mail the
-    owner if they asked to hear of each one."""
-    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
-    security = (user.settings or {}).get("security", {})
-    if security.get("login_notifications"):
-        send_email(
-            to=user.email,
-            subject="New sign-in to your account",
-            template="emails/login_notification.txt",
-            context={
-                "user": user,
-                "ip": request.META.get("REMOTE_ADDR", "unknown"),
-                "agent": request.headers.get("User-Agent", "unknown"),
-                "when": timezone.now(),
-            },
-        )
-
-
-def user_login(*, request: HttpRequest, email: str, password: str) -> LoginOutcome:
-    """Check credentials (`user_authenticate`). With two-factor sign-in on, the right
-    password gives a challenge, not tokens: `user_login_verify` completes it with a code."""
-    user = user_authenticate(request=request, email=email, password=password)
-    if two_factor.is_enabled(user):
-        return LoginOutcome(user=user, challenge=two_factor.challenge_issue(user=user))
-    return LoginOutcome(user=user, tokens=_signed_in(request=request, user=user))
-
-
-def user_verify_code(*, request: HttpRequest, challenge_token: str, code: str) -> User:
-    """The user a two-factor challenge belongs to, once a TOTP code or an unused recovery
-    code for it is right (the API and the browser's second step both call this).
+def user_two_factor_check(*, request: HttpRequest, challenge_token: str, code: str) -> User:
+    """The user of a password sign-in's challenge, once a TOTP code or an unused recovery
+    code proves the second factor (the API then issues tokens, the browser opens a session).
 
     A wrong code is a failed sign-in for django-axes, as a wrong password is: enough of them
     lock the account (429), and a locked account gets no further tries.
@@ -301,18 +273,45 @@ def user_verify_code(*, request: HttpRequest, challenge_token: str, code: str) -
     return user
 
 
-def user_login_verify(*, request: HttpRequest, challenge_token: str, code: str) -> LoginOutcome:
-    """Complete a two-factor sign-in with a code (`user_verify_code`) and issue tokens."""
-    user = user_verify_code(request=request, challenge_token=challenge_token, code=code)
-    return LoginOutcome(user=user, tokens=_signed_in(request=request, user=user))
+def user_signed_in(*, request: HttpRequest, user: User) -> None:
+    """What every sign-in does, by token or by session: record it, and e-mail the owner if
+    they asked to hear of each one."""
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    security = (user.settings or {}).get("security", {})
+    if security.get("login_notifications"):
+        send_email(
+            to=user.email,
+            subject="New sign-in to your account",
+            template="emails/login_notification.txt",
+            context={
+                "user": user,
+                "ip": request.META.get("REMOTE_ADDR", "unknown"),
+                "agent": request.headers.get("User-Agent", "unknown"),
+                "when": timezone.now(),
+            },
+        )
 
 
-def _signed_in(*, request: HttpRequest, user: User) -> TokenPair:
-    """A completed sign-in by token: a token pair, and what every sign-in does."""
+def _tokens_for(*, request: HttpRequest, user: User) -> LoginOutcome:
     with transaction.atomic():
         tokens = issue_token_pair(user)
         user_signed_in(request=request, user=user)
-    return tokens
+    return LoginOutcome(user=user, tokens=tokens)
+
+
+def user_login(*, request: HttpRequest, email: str, password: str) -> LoginOutcome:
+    """Check credentials (`user_authenticate`) and issue a token pair, or, with two-factor
+    sign-in on, a challenge that `user_login_verify` completes with a code."""
+    user = user_authenticate(request=request, email=email, password=password)
+    if two_factor.is_enabled(user):
+        return LoginOutcome(user=user, challenge=two_factor.challenge_issue(user=user))
+    return _tokens_for(request=request, user=user)
+
+
+def user_login_verify(*, request: HttpRequest, challenge_token: str, code: str) -> LoginOutcome:
+    """Complete a two-factor sign-in with a code: a token pair, as a login gives."""
+    user = user_two_factor_check(request=request, challenge_token=challenge_token, code=code)
+    return _tokens_for(request=request, user=user)
 
 
 def token_refresh(*, refresh_token: str) -> tuple[User, TokenPair]:

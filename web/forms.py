@@ -52,6 +52,17 @@ class SignInForm(forms.Form):
     )
 
 
+class SignInCodeForm(forms.Form):
+    """The second step of signing in to an account with two-factor sign-in."""
+
+    code = forms.CharField(
+        label="Authentication code",
+        max_length=32,
+        help_text="The 6-digit code of your authenticator app, or one of your recovery codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
 class SignUpForm(forms.Form):
     email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     username = forms.RegexField(
@@ -93,17 +104,6 @@ class ProfileForm(forms.Form):
     display_name = forms.CharField(max_length=100, required=False)
     bio = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     avatar_url = forms.URLField(max_length=500, required=False, label="Avatar URL")
-
-
-class TwoFactorCodeForm(forms.Form):
-    code = forms.CharField(
-        max_length=32,
-        label="Authentication code",
-        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
-        ),
-    )
 
 
 class TwoFactorDisableForm(forms.Form):

@@ -255,3 +255,25 @@ def test_the_schema_describes_the_challenge_the_verify_step_and_the_setup(api):
             put["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
         ]["properties"]
     )
+
+
+def test_the_browser_sign_in_asks_for_the_code_before_the_session(client_for):
+    member = UserFactory()
+    secret = turn_on(client_for(member))["secret"]
+    browser = Client()
+    # The password opens no session: it leads to the code page.
+    step = browser.post("/signin/", {"email": member.email, "password": PASSWORD, "next": "/my/"})
+    assert step.status_code == 302 and step["Location"] == "/signin/code/"
+    assert browser.get("/my/").status_code == 302
+    # A wrong code is refused (and counted), the session stays closed.
+    wrong = browser.post(
+        "/signin/code/", {"code": "000000" if code_at(secret) != "000000" else "1"}
+    )
+    assert wrong.status_code == 400
+    assert browser.get("/my/").status_code == 302
+    # The right code opens it and goes where the sign-in was headed.
+    right = browser.post("/signin/code/", {"code": code_at(secret)})
+    assert right.status_code == 302 and right["Location"] == "/my/"
+    assert browser.get("/my/").status_code == 200
+    # The code page without a password step first sends the visitor back to sign in.
+    assert Client().get("/signin/code/")["Location"] == "/signin/"

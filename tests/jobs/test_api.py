@@ -702,11 +702,11 @@ def test_a_signed_url_stops_working_when_it_expires(user_api, finished_with_file
 
 def test_a_tampered_signed_url_is_not_found(user_api, finished_with_file):
     url = signed(user_api, finished_with_file)["url"]
-    prefix, token = url.rsplit("/", 1)
+    prefix, token, name = url.rsplit("/", 2)  # …/files/<token>/<the file's name>
     payload, signature = token.rsplit(":", 1)
     flipped = payload[:-1] + ("A" if payload[-1] != "A" else "B")
-    assert_error(APIClient().get(f"{prefix}/{flipped}:{signature}"), 404, "NOT_FOUND")
-    assert_error(APIClient().get(f"{prefix}/{token[:-2]}"), 404, "NOT_FOUND")
+    assert_error(APIClient().get(f"{prefix}/{flipped}:{signature}/{name}"), 404, "NOT_FOUND")
+    assert_error(APIClient().get(f"{prefix}/{token[:-2]}/{name}"), 404, "NOT_FOUND")
 
 
 def test_a_signed_url_of_a_job_that_has_not_completed_is_a_conflict(

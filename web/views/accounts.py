@@ -25,18 +25,14 @@ from web.forms import (
     PasswordResetRequestForm,
     ProfileForm,
     SettingsForm,
+    SignInCodeForm,
     SignInForm,
     SignUpForm,
-    TwoFactorCodeForm,
     TwoFactorDisableForm,
     add_api_error,
 )
 
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
-# Between the password and the code: the signed challenge (accounts.two_factor) and where to
-# go afterwards. The challenge names the user; the session is opened only after the code.
-CHALLENGE_KEY = "web_two_factor_challenge"
-CHALLENGE_NEXT_KEY = "web_two_factor_next"
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -56,46 +52,43 @@ def _open_session(request: HttpRequest, user: User) -> None:
     account_services.user_signed_in(request=request, user=user)
 
 
+CHALLENGE_KEY = "signin_challenge"
+
+
 def _credentials_checked(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
-    """After the password: a user with two-factor sign-in on gets a challenge (the API's,
-    kept in the session) and the code page; everyone else is signed in."""
+    """After the password: a user with two-factor sign-in is asked for a code first (the
+    challenge waits in the session, which is not signed in yet); everyone else is signed in."""
     if two_factor.is_enabled(user):
         challenge = two_factor.challenge_issue(user=user)
-        request.session[CHALLENGE_KEY] = challenge.token
-        request.session[CHALLENGE_NEXT_KEY] = next_url
+        request.session[CHALLENGE_KEY] = {"token": challenge.token, "next": next_url}
         return redirect("web:signin-code")
     _open_session(request, user)
     return redirect(next_url)
 
 
 def sign_in_code(request: HttpRequest) -> HttpResponse:
-    """Step two for a user with two-factor sign-in on: a TOTP or recovery code, checked by
-    accounts.services.user_verify_code, the API's verify (a wrong code counts toward the
-    lockout as a wrong password does; a locked account gets no further tries)."""
-    token = request.session.get(CHALLENGE_KEY)
-    if not token:
-        messages.info(request, "Sign in with your password first.")
+    """Step two for an account with two-factor sign-in: a TOTP or recovery code
+    (accounts.services.user_two_factor_check, the API's check: a wrong code counts toward the
+    lockout), then the session."""
+    pending = request.session.get(CHALLENGE_KEY)
+    if not pending:
         return redirect("web:signin")
-    form = TwoFactorCodeForm(request.POST or None)
+    form = SignInCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = account_services.user_verify_code(
-                request=request, challenge_token=token, code=form.cleaned_data["code"]
+            user = account_services.user_two_factor_check(
+                request=request, challenge_token=pending["token"], code=form.cleaned_data["code"]
             )
         except ApiError as exc:
-            if exc.status_code == 401 and "challenge" in exc.message:
-                # Expired, or the password or the secret changed: start again.
+            if exc.status_code == 401 and exc.code == "UNAUTHORIZED":  # the challenge expired
                 request.session.pop(CHALLENGE_KEY, None)
-                messages.error(request, exc.message)
+                messages.error(request, "That took too long; sign in again.")
                 return redirect("web:signin")
-            if exc.status_code == 429:
-                request.session.pop(CHALLENGE_KEY, None)
-            form.add_error("code", exc.message)
+            form.add_error(None, exc.message)
         else:
-            next_url = request.session.pop(CHALLENGE_NEXT_KEY, None) or reverse("web:home")
             request.session.pop(CHALLENGE_KEY, None)
             _open_session(request, user)
-            return redirect(next_url)
+            return redirect(pending["next"])
     return render(
         request, "web/signin_code.html", {"form": form}, status=400 if form.errors else 200
     )
