@@ -66,9 +66,11 @@ def _lookup(target_id: str, viewer: Any) -> Asset | None:
 
 
 def register() -> None:
-    """Make assets reportable and removable by moderators."""
+    """Make assets reportable and removable by moderators, who see them in the admin."""
+    from moderation.permissions import register_moderator_permissions
     from moderation.targets import register_target
 
+    register_moderator_permissions(("assets", "view_asset"))
     register_target(
         "asset",
         model=Asset,

@@ -78,15 +78,22 @@ def main() -> None:
     settings.DEBUG = False
     settings.LLM_BASE_URL = ""
     settings.ALLOWED_HOSTS = ["*"]
-    old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         result = run(args)
+        text = json.dumps(result, indent=2)
+        print(text)
+        if args.out:
+            args.out.write_text(text)
     finally:
+        if connection.vendor == "postgresql":
+            # Connections left by the ASGI side's threads would keep the database in use.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
         connection.creation.destroy_test_db(old_name, verbosity=0)
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.out:
-        args.out.write_text(text)
 
 
 def setup(members: int) -> dict[str, Any]:
@@ -204,7 +211,8 @@ async def websocket_rounds(
     async def join_all(session_id: str) -> None:
         for client in clients:
             await client.send_json_to({"type": "join-session", "sessionId": session_id})
-            assert (await client.receive_json_from(timeout=10))["type"] == "session-joined"
+            while (await client.receive_json_from(timeout=10))["type"] != "session-joined":
+                pass  # a late event of the previous session
 
     async def until_ai(client: WebsocketCommunicator) -> float:
         while True:
@@ -232,10 +240,14 @@ async def websocket_rounds(
         own.append((arrivals[0] - started) * 1000)
         members.extend((t - started) * 1000 for t in arrivals[1:])
         for client in clients:  # the progress-update that follows each choice
-            while not await client.receive_nothing(timeout=0.01):
-                await client.receive_json_from()
+            while (await client.receive_json_from(timeout=30))["type"] != "progress-update":
+                pass
     for client in clients:
         await client.disconnect()
+    # The database thread's connection, or PostgreSQL cannot drop the test database.
+    from django.db import connections
+
+    await database_sync_to_async(connections.close_all)()
     return own, members
 
 

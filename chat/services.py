@@ -426,9 +426,17 @@ def _topic_for(genre: str) -> Topic:
     return topic
 
 
+def _characters(context: dict[str, Any]) -> list[dict[str, Any]]:
+    """The chosen characters, each a dict with a name (anything else is left out)."""
+    chosen = _value(context, "characters", [])
+    if not isinstance(chosen, list):
+        return []
+    return [c for c in chosen if isinstance(c, dict) and isinstance(c.get("name"), str)]
+
+
 def production_script(context: dict[str, Any]) -> str:
     """The first scene's script, from the decisions."""
-    characters = _value(context, "characters", []) or []
+    characters = _characters(context)
     lead = characters[0] if characters else {"name": "The lead", "description": ""}
     setting = _value(context, "setting", "an unnamed place")
     plot = _value(context, "plot", "")
@@ -449,7 +457,7 @@ def seeded_bible(bible: dict[str, Any], context: dict[str, Any]) -> dict[str, An
     """The analyser's first bible with the decisions written into it: the chosen characters
     (names, descriptions, traits, relationships), setting, world rules and style guide."""
     bible = {**bible}
-    chosen = _value(context, "characters", []) or []
+    chosen = _characters(context)
     taken: set[str] = set()
     ids: dict[str, str] = {}
     for person in chosen:

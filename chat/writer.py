@@ -134,6 +134,9 @@ def _validated(raw: str, offered: list[dict[str, Any]]) -> tuple[str, list[dict[
     items = data.get("choices")
     if not isinstance(items, list) or not MIN_CHOICES <= len(items) <= MAX_CHOICES:
         raise ValueError("choices must be a list of 2 to 4")
+    if offered and len(items) > len(offered):
+        # Each choice carries an offered one's structured decision; extra ones have none.
+        items = items[: len(offered)]
     choices = []
     for index, item in enumerate(items):
         if not isinstance(item, dict):

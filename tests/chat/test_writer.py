@@ -98,3 +98,24 @@ def test_an_invalid_model_answer_falls_back_to_the_offline_writer(model_says, re
 def test_a_failing_model_falls_back_to_the_offline_writer(model_says):
     model_says(TextGenerationError("server down"))
     assert answer().backend == "rule-writer"
+
+
+def test_more_model_choices_than_offered_are_cut_to_the_offered_ones(model_says):
+    production = workflow.offer("production", CONTEXT, [])  # two offered
+    model_says(
+        json.dumps(
+            {
+                "content": "Ready.",
+                "choices": [{"title": f"T{n}", "description": "d"} for n in range(4)],
+            }
+        )
+    )
+    result = writer.answer(
+        step="production",
+        context=CONTEXT,
+        user_text="",
+        offered=production,
+        session_id="ses_x",
+        position=1,
+    )
+    assert [c["metadata"] for c in result.choices] == [c["metadata"] for c in production]
