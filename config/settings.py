@@ -496,6 +496,8 @@ SPECTACULAR_SETTINGS = {
         "ChatSessionStatusEnum": "chat.choices.SessionStatus",
         "ChatStepEnum": "chat.choices.STEPS",
         "WorkflowStepStatusEnum": ["completed", "current", "pending"],
+        "AssetKindEnum": "assets.choices.AssetKind",
+        "AssetStatusEnum": "assets.choices.AssetStatus",
     },
 }
 

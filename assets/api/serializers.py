@@ -453,7 +453,7 @@ class MediaUploadResponseSerializer(serializers.Serializer):
     rejected = RejectedItemSerializer(many=True)
 
 
-class DeleteResultSerializer(serializers.Serializer):
+class AssetDeleteResultSerializer(serializers.Serializer):
     id = serializers.CharField()
     message = serializers.CharField()
     storage_freed = serializers.IntegerField()

@@ -36,7 +36,7 @@ from projects.permissions import Action
 
 # Multipart framing around the file parts: headers, boundaries, the other fields.
 _FORM_OVERHEAD = 1024 * 1024
-UPLOAD_ERRORS = (402, 403, 413, 415)
+UPLOAD_ERRORS = (402, 403, 404, 413, 415)
 
 
 def _project_for_upload(
@@ -224,7 +224,7 @@ class MediaUploadView(GenericAPIView):
     """POST /media/upload (AI Movie Platform): several files; each accepted or rejected."""
 
     serializer_class = s.MediaUploadSerializer
-    schema_errors = (402, 403, 413)
+    schema_errors = (402, 403, 404, 413)
 
     @extend_schema(
         operation_id="media_upload",
@@ -327,7 +327,7 @@ class AssetDetailView(GenericAPIView):
         operation_id="assets_delete",
         summary="Delete an asset and its file (its uploader or the project's owner)",
         tags=["assets"],
-        responses={200: s.DeleteResultSerializer},
+        responses={200: s.AssetDeleteResultSerializer},
     )
     def delete(self, request: AuthenticatedRequest, asset_id: str) -> ApiResponse:
         access = _access(request, asset_id)
@@ -402,6 +402,7 @@ class MediaSearchView(GenericAPIView):
     """POST /media/search (AI Movie Platform): semantic search by cosine similarity."""
 
     serializer_class = s.MediaSearchSerializer
+    schema_errors = (404,)  # a projectId the caller cannot see
 
     @extend_schema(
         operation_id="media_search",
@@ -449,6 +450,9 @@ class AssetSearchQuerySerializer(s.StrictSerializer):
 
 class AssetSearchView(GenericAPIView):
     """GET /assets/search?q= (StoryCore): the same ranking, paginated, `relevanceScore`."""
+
+    queryset = Asset.objects.none()  # the search reads the index; this names the model
+    schema_errors = (404,)  # a projectId the caller cannot see
 
     @extend_schema(
         operation_id="assets_search",
