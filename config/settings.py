@@ -432,6 +432,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 
+# Two-factor sign-in (accounts.two_factor): the issuer authenticator apps show, and how long
+# a password sign-in's challenge token waits for its code.
+TWO_FACTOR_ISSUER = env_str("TWO_FACTOR_ISSUER", "StoryForge")
+TWO_FACTOR_CHALLENGE_SECONDS = env_int(
+    "TWO_FACTOR_CHALLENGE_SECONDS", 300, minimum=30, maximum=3600
+)
+
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(hours=24),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("REFRESH_TOKEN_DAYS", 30, minimum=1)),
