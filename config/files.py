@@ -44,6 +44,14 @@ class RequestBaseMiddleware:
             _current_request.reset(token)
 
 
+def absolute_url(path: str, *, request: HttpRequest | None = None) -> str:
+    """`path` on the platform as an absolute URL, from where the client reached it."""
+    if request is None:
+        request = _current_request.get()
+    base = request.build_absolute_uri("/")[:-1] if request is not None else settings.PUBLIC_BASE_URL
+    return f"{base}{path}"
+
+
 def signed_url(
     name: str, *, ttl: int | None = None, request: HttpRequest | None = None
 ) -> tuple[str, datetime]:
@@ -57,10 +65,7 @@ def signed_url(
     # The file's own name ends the path: players and ffmpeg judge a link by its extension
     # (ffmpeg's HLS reader refuses a segment whose URL does not end in .ts, say).
     path = reverse("signed-file", args=[token, posixpath.basename(name)])
-    if request is None:
-        request = _current_request.get()
-    base = request.build_absolute_uri("/")[:-1] if request is not None else settings.PUBLIC_BASE_URL
-    return f"{base}{path}", expires
+    return absolute_url(path, request=request), expires
 
 
 def serve_signed(request: HttpRequest, token: str, filename: str | None = None) -> HttpResponseBase:

@@ -31,7 +31,7 @@ def _sync_moderators_group(sender: AppConfig, **kwargs: Any) -> None:
 
     # post_migrate is sent once per app with models, each creating its own permissions: sync
     # after the last of them, when every permission exists (an app without models, such as
-    # web, gets no signal).
+    # `web`, is never a sender).
     with_models = [config for config in apps.get_app_configs() if config.models_module]
     if sender is not with_models[-1]:
         return

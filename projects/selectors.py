@@ -173,3 +173,8 @@ def organization_project_counts(org_ids: Iterable[str]) -> dict[str, int]:
         .values_list("organization_id", "count")
     )
     return dict(rows)
+
+
+def project_titles(project_ids: list[str]) -> dict[str, str]:
+    """{project id: title} for jobs' `projectName`, in one query."""
+    return dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "title"))
