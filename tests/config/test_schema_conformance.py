@@ -55,6 +55,11 @@ def test_every_success_answer_is_the_success_envelope(schema):
         for status, response in operation["responses"].items():
             if not status.startswith("2") or "content" not in response:
                 continue
+            if "application/json" not in response["content"]:
+                # Only the Prometheus exposition, whose format is Prometheus' text format.
+                assert set(response["content"]) == {"text/plain"}, (method, path, status)
+                assert path.endswith("/metrics/prometheus"), (method, path, status)
+                continue
             body = resolve(schema, response["content"]["application/json"]["schema"])
             assert {"success", "data"} <= set(body["properties"]), (method, path, status)
 
