@@ -308,3 +308,30 @@ def test_an_upload_is_checked_as_an_asset_and_referenced_by_the_session(start, a
     assert context["mediaReferences"] == [data["mediaId"]]
     bad = attach(team["owner"], session_id, png(), "x.png", projectId="prj_other")
     error(bad, 400, "VALIDATION_ERROR")
+
+
+def test_each_answer_is_a_signed_chat_ai_response_webhook_for_endpoints_that_want_it(
+    team, apis, monkeypatch, django_capture_on_commit_callbacks
+):
+    from jobs.models import WebhookDelivery, WebhookEndpoint
+
+    monkeypatch.setattr("jobs.webhooks.schedule", lambda delivery, countdown=0: None)
+    wants = WebhookEndpoint.objects.create(
+        owner=team["owner"], url="https://a.example.com", events=["chat.*"], secret="whsec_a"
+    )
+    WebhookEndpoint.objects.create(
+        owner=team["owner"], url="https://b.example.com", events=["job.*"], secret="whsec_b"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = apis["collaborator"].post(
+            MESSAGE, {"projectId": team["project"].pk, "message": "A heist"}, format="json"
+        )
+    data = response.json()["data"]
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.endpoint == wants and delivery.event == "chat.ai_response"
+    payload = delivery.payload
+    assert payload["event"] == "chat.ai_response"
+    assert payload["data"]["sessionId"] == data["sessionId"]
+    assert payload["data"]["messageId"] == data["aiResponse"]["messageId"]
+    assert payload["data"]["choices"] == data["aiResponse"]["choices"]
+    assert payload["data"]["timestamp"].endswith("Z")
