@@ -123,6 +123,28 @@ def main() -> None:
         )
         job = Job.objects.create(type="scene_creation", owner=writer, scene_id=scenes[0].pk)
         project = Project.objects.create(title="Pilot", owner=writer)
+        # The media library's rows (analysed, as the list shows them) and a workflow session.
+        from assets.models import Asset
+        from chat.models import ChatSession
+
+        media = Asset.objects.bulk_create(
+            Asset(
+                owner=writer,
+                project=project,
+                name=f"still-{n}.png",
+                filename=f"still-{n}.png",
+                kind="image",
+                mime_type="image/png",
+                size=20_000,
+                checksum="0" * 64,
+                file=f"projects/{project.pk}/assets/{n}.png",
+                status="active",
+                analysis={"description": "A red sunset over the sea.", "tags": ["sunset", "sea"]},
+                technical={"width": 640, "height": 360, "palette": []},
+            )
+            for n in range(60)
+        )
+        chat_session = ChatSession.objects.create(project=project, user=writer)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
@@ -149,6 +171,11 @@ def main() -> None:
             ("job", f"/my/jobs/{job.pk}/"),
             ("project", f"/my/projects/{project.pk}/"),
             ("profile", "/account/"),
+            ("media library", "/media/"),
+            ("project media", f"/my/projects/{project.pk}/media/"),
+            ("asset", f"/media/{media[0].pk}/"),
+            ("workflows", "/workflow/"),
+            ("workflow session", f"/workflow/{chat_session.pk}/"),
         ]
         anonymous, member = Client(), Client()
         member.force_login(writer)

@@ -520,13 +520,13 @@ SPECTACULAR_SETTINGS = {
         "OrganizationRoleEnum": "accounts.models.OrganizationRole",
         "AccountStatusEnum": "accounts.models.AccountStatus",
         "PlanEnum": "accounts.plans.Plan",
-        "AssetKindEnum": "assets.choices.AssetKind",
-        "AssetStatusEnum": "assets.choices.AssetStatus",
         "HealthStatusEnum": ["healthy", "unhealthy"],
         "JobStatusEnum": "jobs.models.JobStatus",
         "ChatSessionStatusEnum": "chat.choices.SessionStatus",
         "ChatStepEnum": "chat.choices.STEPS",
         "WorkflowStepStatusEnum": ["completed", "current", "pending"],
+        "AssetKindEnum": "assets.choices.AssetKind",
+        "AssetStatusEnum": "assets.choices.AssetStatus",
     },
 }
 

@@ -106,6 +106,14 @@ class ProfileForm(forms.Form):
     avatar_url = forms.URLField(max_length=500, required=False, label="Avatar URL")
 
 
+class TwoFactorDisableForm(forms.Form):
+    current_password = forms.CharField(
+        label="Your password",
+        help_text="Needed to turn off two-factor sign-in.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
 class SettingsForm(forms.Form):
     login_notifications = forms.BooleanField(
         required=False, label="E-mail me each time someone signs in to my account"

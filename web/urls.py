@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from web.views import accounts, catalog, scenes, work
+from web.views import accounts, catalog, chat, media, scenes, work
 
 app_name = "web"
 
@@ -36,6 +36,16 @@ urlpatterns = [
     path("my/jobs/<str:job_id>/", work.job, name="job"),
     path("my/jobs/<str:job_id>/cancel/", work.job_cancel, name="job-cancel"),
     path("my/jobs/<str:job_id>/retry/", work.job_retry, name="job-retry"),
+    path("my/projects/<str:project_id>/media/", media.media_library, name="project-media"),
+    path("media/", media.media_library, name="media"),
+    path("media/upload/", media.media_upload, name="media-upload"),
+    path("media/status/", media.media_status, name="media-status"),
+    path("media/<str:asset_id>/", media.asset, name="asset"),
+    path("media/<str:asset_id>/download/", media.asset_download, name="asset-download"),
+    path("workflow/", chat.workflows, name="chat"),
+    path("workflow/<str:session_id>/", chat.session, name="chat-session"),
+    path("workflow/<str:session_id>/choice/", chat.choose, name="chat-choice"),
+    path("workflow/<str:session_id>/message/", chat.say, name="chat-message"),
     path("invitations/<str:token>/", work.invitation, name="invitation"),
 ]
 

@@ -255,6 +255,85 @@ def test_a_report_filed_from_the_scene_page_is_in_the_moderation_queue(
     assert reports[0]["reporter"]["username"] == "reporter"
 
 
+def test_two_factor_sign_in_the_media_library_and_a_workflow_choice(server, chromium):
+    """A user turns on two-factor sign-in and signs in with a code; uploads two files to a
+    project's library (the progress bar reaches 100 %), sees their analysis arrive and finds
+    one by meaning; starts the guided workflow and clicks a choice."""
+    import pyotp
+
+    from tests.assets.files import pdf, png
+
+    token = server.signup("librarian")
+    status, project = server.api("POST", "/api/v1/projects", {"title": "Harbour"}, token=token)
+    assert status == 201, project
+    project_id = project["data"]["id"]
+    page = new_page(chromium, server)
+
+    # Two-factor sign-in: on from the settings page, then the code step after the password.
+    def password_step() -> None:
+        page.goto("/signin/")
+        page.get_by_label("Email").fill("librarian@example.com")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+
+    password_step()
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/account/")
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    secret = page.locator("code.secret").inner_text()
+    assert page.locator(".recovery-codes li").count() == 10
+    assert not axe_violations(page)
+    page.context.close()
+    page = new_page(chromium, server)  # a fresh browser, signed out
+    frames = record_socket(page)
+    password_step()
+    page.wait_for_url(re.compile(r"/signin/code/$"))
+    page.get_by_label("Authentication code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+    # Upload with progress; the analysis arrives on the page; search by meaning.
+    page.goto(f"/my/projects/{project_id}/media/")
+    page.locator("#u-files").set_input_files(
+        [
+            {"name": "sunset.png", "mimeType": "image/png", "buffer": png(80, 40)},
+            {
+                "name": "harbour.pdf",
+                "mimeType": "application/pdf",
+                "buffer": pdf("A storm gathers over the harbour at night."),
+            },
+        ]
+    )
+    page.get_by_role("button", name="Upload").click()
+    page.locator("#upload-results li").nth(1).wait_for()
+    assert page.locator("#upload-bar").evaluate("bar => bar.value") == 100
+    assert "uploaded" in page.locator("#upload-results").inner_text()
+    page.wait_for_selector('tr[data-asset][data-status="active"] >> nth=1', timeout=120_000)
+    page.get_by_label("Describe what you look for").fill("a stormy night at the harbour")
+    page.get_by_role("button", name="Search", exact=True).click()
+    results = page.locator("section[aria-labelledby=results-h]")
+    assert "harbour.pdf" in results.inner_text()
+    assert not axe_violations(page) + overflow(page)
+    snap(page, "media-library")
+    page.get_by_role("link", name="sunset.png").first.click()
+    assert page.get_by_role("heading", name="Palette").is_visible()
+    assert not axe_violations(page)
+    snap(page, "asset")
+
+    # The guided workflow: start it, click a choice, the next step shows.
+    page.goto(f"/workflow/?project={project_id}")
+    page.get_by_label("Your concept").fill("A courier races across a flooded city at night")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url(re.compile(r"/workflow/ses_[^/]+/$"))
+    assert page.get_by_role("heading", name=re.compile("Step 1 of 10")).is_visible()
+    page.locator("button.choice").first.click()
+    page.get_by_role("heading", name=re.compile("Step 2 of 10")).wait_for()
+    assert any(f.get("type") == "session-joined" for f in frames)
+    assert not axe_violations(page) + overflow(page)
+    snap(page, "workflow-session")
+    page.context.close()
+
+
 def overflow(page: Any) -> list[dict[str, Any]]:
     """A page wider than the window (a sideways scroll at 390 px) counts as a violation."""
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -288,6 +367,8 @@ SIGNED_IN_PAGES = [
     ("my-work", "/my/"),
     ("jobs", "/my/jobs/"),
     ("profile", "/account/"),
+    ("media", "/media/"),
+    ("workflows", "/workflow/"),
 ]
 
 
@@ -306,6 +387,7 @@ def test_every_page_at_both_widths_is_screenshotted_without_serious_axe_violatio
     ] + [
         ("job", f"/my/jobs/{jobs['data'][0]['id']}/"),
         ("project", f"/my/projects/{project['data']['id']}/"),
+        ("project-media", f"/my/projects/{project['data']['id']}/media/"),
     ]
     for width in WIDTHS:
         visitor = new_page(chromium, server, width)

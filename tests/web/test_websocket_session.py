@@ -95,3 +95,50 @@ async def test_a_bad_token_does_not_fall_back_to_the_session(user):
     await client.send_json_to({"type": "subscribe", "channel": "job", "jobId": job.pk})
     assert (await client.receive_json_from(TIMEOUT))["code"] == "UNAUTHORIZED"
     await client.disconnect()
+
+
+@sync_to_async
+def chat_session_of(owner: User, member: User) -> str:
+    from chat import services as chat_services
+    from tests.catalog.factories import TopicFactory
+    from tests.projects.factories import CollaboratorFactory, ProjectFactory
+
+    project = ProjectFactory(owner=owner)
+    CollaboratorFactory(project=project, user=member, role="collaborator")
+    TopicFactory(name="Action")
+    return chat_services.session_start(
+        project=project, user=owner, text="A flooded city"
+    ).session.pk
+
+
+async def test_the_conversation_page_joins_the_chat_socket_with_its_session_and_sees_typing(
+    user, other_user, settings
+):
+    """The chat consumer goes by scope['user'], which the session cookie sets: a member's
+    page joins and sees another member typing; without a session the handshake is refused."""
+    settings.LLM_BASE_URL = ""
+    session_id = await chat_session_of(user, other_user)
+    mine = WebsocketCommunicator(
+        application,
+        "/api/v1/websocket",
+        headers=[SAME_SITE, (b"cookie", await session_cookie(user))],
+    )
+    theirs = WebsocketCommunicator(
+        application,
+        "/api/v1/websocket",
+        headers=[SAME_SITE, (b"cookie", await session_cookie(other_user))],
+    )
+    assert (await mine.connect(timeout=TIMEOUT))[0] and (await theirs.connect(timeout=TIMEOUT))[0]
+    for client in (mine, theirs):
+        await client.send_json_to({"type": "join-session", "sessionId": session_id})
+        assert (await client.receive_json_from(TIMEOUT))["type"] == "session-joined"
+    await theirs.send_json_to({"type": "typing", "sessionId": session_id, "isTyping": True})
+    event = await mine.receive_json_from(TIMEOUT)
+    while event["type"] != "user-typing":
+        event = await mine.receive_json_from(TIMEOUT)
+    assert event["user"]["id"] == other_user.pk and event["isTyping"] is True
+    await mine.disconnect()
+    await theirs.disconnect()
+    anonymous = WebsocketCommunicator(application, "/api/v1/websocket", headers=[SAME_SITE])
+    connected, code = await anonymous.connect(timeout=TIMEOUT)
+    assert not connected and code == 4401

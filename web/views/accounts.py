@@ -28,6 +28,7 @@ from web.forms import (
     SignInCodeForm,
     SignInForm,
     SignUpForm,
+    TwoFactorDisableForm,
     add_api_error,
 )
 
@@ -204,8 +205,32 @@ def profile(request: HttpRequest) -> HttpResponse:
         request.POST if request.POST.get("form") == "settings" else None,
         initial={"login_notifications": bool(security.get("login_notifications"))},
     )
+    enabled = two_factor.is_enabled(user)
+    disable_form = TwoFactorDisableForm(
+        request.POST if request.POST.get("form") == "two_factor_disable" else None
+    )
+    setup = None
     if request.method == "POST":
-        if profile_form.is_bound and profile_form.is_valid():
+        if request.POST.get("form") == "two_factor_enable" and not enabled:
+            # The secret, its QR code and the recovery codes are shown on this answer only.
+            _, setup = account_services.user_update_settings(
+                user=user, changes={"security": {"two_factor_auth": True}}
+            )
+            enabled = True
+            messages.success(request, "Two-factor sign-in is on.")
+        elif disable_form.is_bound and disable_form.is_valid():
+            try:
+                account_services.user_update_settings(
+                    user=user,
+                    changes={"security": {"two_factor_auth": False}},
+                    current_password=disable_form.cleaned_data["current_password"],
+                )
+            except ApiError as exc:
+                disable_form.add_error("current_password", exc.message)
+            else:
+                messages.success(request, "Two-factor sign-in is off.")
+                return redirect("web:profile")
+        elif profile_form.is_bound and profile_form.is_valid():
             try:
                 account_services.user_update_profile(user=user, data=profile_form.cleaned_data)
             except ApiError as exc:
@@ -227,9 +252,13 @@ def profile(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "profile_form": profile_form,
         "settings_form": settings_form,
+        "two_factor_enabled": enabled,
+        "two_factor_setup": setup,
+        "recovery_codes_left": two_factor.recovery_codes_left(user) if enabled else 0,
+        "disable_form": disable_form,
         "stats": [
             (name.replace("_", " ").capitalize(), value)
             for name, value in account_selectors.user_stats(user=user).items()
         ],
     }
-    return render(request, "web/profile.html", context)
+    return render(request, "web/profile.html", context, status=400 if disable_form.errors else 200)
