@@ -49,7 +49,7 @@ class Api:
             headers["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 raw = response.read()
                 status = response.status
         except urllib.error.HTTPError as exc:
@@ -87,7 +87,7 @@ class Api:
             job = self.job(job_id)
             if job["status"] in done:
                 return job
-            time.sleep(0.25)
+            time.sleep(1.0)  # a free account has 100 requests an hour
         raise AssertionError(f"job {job_id} still {job.get('status')} after {timeout:.0f} s: {job}")
 
 
@@ -138,9 +138,27 @@ class JobFollower:
                     self.error = exc
                     return
                 time.sleep(0.5)
-            except BaseException as exc:  # noqa: BLE001 (reported by wait())
+            except BaseException as exc:
                 self.error = exc
                 return
+
+    def wait_for(self, predicate: Any, timeout: float) -> dict[str, Any] | None:
+        """The first event that satisfies `predicate`, waiting up to `timeout` s; None when
+        the job ended (or the time ran out) without one."""
+        deadline = time.monotonic() + timeout
+        seen = 0
+        while time.monotonic() < deadline:
+            while seen < len(self.events):
+                event = self.events[seen]
+                seen += 1
+                if predicate(event):
+                    return event
+                if event.get("type") in ("job_complete", "job_failed", "job_cancelled"):
+                    return None
+            if self.error is not None or (self._thread and not self._thread.is_alive()):
+                return None
+            time.sleep(0.05)
+        return None
 
     def wait(self, timeout: float) -> list[dict[str, Any]]:
         assert self._thread is not None

@@ -49,9 +49,7 @@ def job_outcomes(
         ).fetchall()
     by_id = {row[0]: row for row in rows}
     missing = [job_id for job_id in job_ids if job_id not in by_id]
-    worker_lost = [
-        row[0] for row in rows if row[1] == "failed" and "worker" in str(row[2]).lower()
-    ]
+    worker_lost = [row[0] for row in rows if row[1] == "failed" and "worker" in str(row[2]).lower()]
     live = datetime.now(UTC) - timedelta(seconds=lease_seconds)
     stuck = [
         row[0]
@@ -129,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             "LOAD_JOBS_PER_USER": str(args.jobs_per_user),
         }
         started = time.monotonic()
-        subprocess.run(  # noqa: S603 (locust from this interpreter, loopback host)
+        subprocess.run(
             [
                 sys.executable,
                 "-m",

@@ -115,7 +115,7 @@ def wait_until(check: Any, timeout: float, what: str, stack: Stack | None = None
             stack.check_alive()
         try:
             value = check()
-        except Exception as exc:  # noqa: BLE001 (retried until the deadline, then reported)
+        except Exception as exc:
             last, value = exc, None
         if value:
             return value
@@ -235,7 +235,7 @@ class Topology:
                 p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
             ),
             # The clients of a load run are many addresses behind one proxy (this machine).
-            "RATELIMIT_IP_HEADER": "HTTP_X_FORWARDED_FOR",
+            "RATELIMIT_IP_HEADER": "X-Forwarded-For",
         }
         env.update(self.extra_env)
         return env
@@ -244,7 +244,7 @@ class Topology:
         assert self.log_dir is not None
         log = self.log_dir / f"{name}.log"
         with log.open("wb") as out:
-            done = subprocess.run(  # noqa: S603 (our interpreter, the compose file's command)
+            done = subprocess.run(
                 argv, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, timeout=timeout
             )
         if done.returncode != 0:
@@ -345,7 +345,7 @@ class Topology:
 
         request = urllib.request.Request(f"{self.base_url}/api/v1/health")
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
+            with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status, json.loads(response.read())
         except urllib.error.HTTPError as exc:
             return exc.code, json.loads(exc.read() or b"{}")
@@ -423,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}={value}", flush=True)
         if command:
             env = {**topology.env, **addresses}
-            return subprocess.run(command, cwd=ROOT, env=env, check=False).returncode  # noqa: S603
+            return subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
         print("running; Ctrl-C stops everything", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             while True:
