@@ -83,11 +83,13 @@ class Api:
     def wait_job(self, job_id: str, timeout: float, done: set[str] = TERMINAL) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         job: dict[str, Any] = {}
+        pause = 0.5
         while time.monotonic() < deadline:
             job = self.job(job_id)
             if job["status"] in done:
                 return job
-            time.sleep(1.0)  # a free account has 100 requests an hour
+            time.sleep(pause)  # backing off: a free account has 100 requests an hour
+            pause = min(pause * 1.5, 5.0)
         raise AssertionError(f"job {job_id} still {job.get('status')} after {timeout:.0f} s: {job}")
 
 

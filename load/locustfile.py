@@ -339,7 +339,7 @@ class FilmMaker(HttpUser):
                     "videoDuration": 2,
                     "includeVoice": False,
                     "includeMusic": False,
-                    "fps": 6,
+                    "fps": 8,
                     "quality": "low",
                 },
             },

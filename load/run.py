@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     env = {
         "SCENE_RENDER_WIDTH": "320",
         "SCENE_RENDER_HEIGHT": "180",
-        "SCENE_RENDER_FPS": "6",
+        "SCENE_RENDER_FPS": "8",
         "JOB_HEARTBEAT_SECONDS": "2",
         "JOB_LEASE_SECONDS": "10",
         "JOB_SWEEP_SECONDS": "5",

@@ -52,6 +52,7 @@ from bench.jobs_events import (  # noqa: E402 (after the path fix above)
 )
 
 COMPOSE_FILE = ROOT / "docker-compose.yml"
+STATIC_ROOT = ROOT / "var" / "topology-static"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/sp_topo"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/11"
 BUCKET = "storyplatform"
@@ -203,7 +204,8 @@ class Topology:
     def _environment(self) -> dict[str, str]:
         assert self.log_dir is not None
         data = self.log_dir / "data"  # compose's /data volume
-        (data / "static").mkdir(parents=True, exist_ok=True)
+        data.mkdir(parents=True, exist_ok=True)
+        STATIC_ROOT.mkdir(parents=True, exist_ok=True)
         env = {
             **os.environ,
             # What docker-compose.yml's x-app environment sets, on loopback.
@@ -228,7 +230,9 @@ class Topology:
             "LOG_LEVEL": "WARNING",
             # The compose file's volume and image paths, in the run's folder.
             "DATA_DIR": str(data),
-            "STATIC_ROOT": str(data / "static"),
+            # Collected once and kept (var/, ignored by git): compressing every file takes
+            # minutes on 2 cores. The manifest WhiteNoise serves from is rebuilt when absent.
+            "STATIC_ROOT": str(STATIC_ROOT),
             "WEB_CONCURRENCY": str(self.web_workers),
             "WS_WORKERS": str(self.ws_workers),
             "PYTHONPATH": os.pathsep.join(
@@ -257,7 +261,7 @@ class Topology:
         self._run_once("migrate", compose_command("migrate", self.env))
         if self.demo_catalog:  # as `make run` does: topics and ideas to browse and build on
             self._run_once("demo", [sys.executable, "manage.py", "load_demo_catalog"])
-        if self.collectstatic:
+        if self.collectstatic and not (STATIC_ROOT / "staticfiles.json").exists():
             self._run_once("collectstatic", [sys.executable, "manage.py", "collectstatic", "-v0"])
         web = compose_command(
             "web",
