@@ -172,19 +172,30 @@ def _new_user(
     return user
 
 
+def user_signup(
+    *, email: str, password: str, username: str | None = None, display_name: str = ""
+) -> User:
+    """Create a free-plan user (the API then issues tokens, the browser opens a session)."""
+    return _new_user(email=email, password=password, username=username, display_name=display_name)
+
+
 def user_register(
     *, email: str, password: str, username: str | None = None, display_name: str = ""
 ) -> tuple[User, TokenPair]:
     """Create a free-plan user and sign them in."""
     with transaction.atomic():
-        user = _new_user(
+        user = user_signup(
             email=email, password=password, username=username, display_name=display_name
         )
         return user, issue_token_pair(user)
 
 
-def user_login(*, request: HttpRequest, email: str, password: str) -> tuple[User, TokenPair]:
-    """Check credentials (django-axes counts failures and locks the account a while)."""
+def user_authenticate(*, request: HttpRequest, email: str, password: str) -> User:
+    """The user these credentials belong to, or the error the API and the browser both give.
+
+    django-axes counts failures and locks the account a while (429); a banned account is 403
+    (told only to someone who knows its password); anything else is 401 INVALID_CREDENTIALS.
+    """
     email = email.strip().lower()
     user = authenticate(request, username=email, password=password)
     if getattr(request, "axes_locked_out", False):
@@ -203,22 +214,34 @@ def user_login(*, request: HttpRequest, email: str, password: str) -> tuple[User
                 "This account has been banned", details={"accountStatus": AccountStatus.BANNED}
             )
         raise InvalidCredentials()
+    return user
+
+
+def user_signed_in(*, request: HttpRequest, user: User) -> None:
+    """What every sign-in does, by token or by session: record it, and e-mail the owner if
+    they asked to hear of each one."""
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    security = (user.settings or {}).get("security", {})
+    if security.get("login_notifications"):
+        send_email(
+            to=user.email,
+            subject="New sign-in to your account",
+            template="emails/login_notification.txt",
+            context={
+                "user": user,
+                "ip": request.META.get("REMOTE_ADDR", "unknown"),
+                "agent": request.headers.get("User-Agent", "unknown"),
+                "when": timezone.now(),
+            },
+        )
+
+
+def user_login(*, request: HttpRequest, email: str, password: str) -> tuple[User, TokenPair]:
+    """Check credentials (`user_authenticate`) and issue a token pair."""
+    user = user_authenticate(request=request, email=email, password=password)
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(last_login=timezone.now())
         tokens = issue_token_pair(user)
-        security = (user.settings or {}).get("security", {})
-        if security.get("login_notifications"):
-            send_email(
-                to=user.email,
-                subject="New sign-in to your account",
-                template="emails/login_notification.txt",
-                context={
-                    "user": user,
-                    "ip": request.META.get("REMOTE_ADDR", "unknown"),
-                    "agent": request.headers.get("User-Agent", "unknown"),
-                    "when": timezone.now(),
-                },
-            )
+        user_signed_in(request=request, user=user)
     return user, tokens
 
 

@@ -45,9 +45,14 @@ def token_from_scope(scope: dict[str, Any]) -> str:
 
 
 class TokenAuthMiddleware(BaseMiddleware):
-    """Sets `scope["user"]` from a bearer token (AnonymousUser without a valid one)."""
+    """Sets `scope["user"]` from a bearer token, when the client sends one (AnonymousUser if
+    it is not valid: a bad token never falls back to a cookie). Without a token, the user the
+    session middleware in front found (a signed-in browser page) stays, else AnonymousUser."""
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        user = await user_for_token(token_from_scope(scope))
-        scope["user"] = user or AnonymousUser()
+        token = token_from_scope(scope)
+        if token:
+            scope["user"] = await user_for_token(token) or AnonymousUser()
+        elif scope.get("user") is None:
+            scope["user"] = AnonymousUser()
         return await super().__call__(scope, receive, send)

@@ -8,6 +8,7 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
+from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
@@ -20,8 +21,10 @@ from jobs import fanout  # noqa: E402
 class BrowserOriginValidator(OriginValidator):
     """Browsers must come from an allowed host or CORS origin; other clients send no Origin.
 
-    Authentication is by token, never by cookie, so a client without an Origin header (a
-    script, a mobile app) is let through to the token check.
+    A browser always sends Origin with a WebSocket handshake, so checking it is what keeps
+    another site's page from opening a socket with this site's session cookie (cross-site
+    WebSocket hijacking). A client without an Origin header (a script, a mobile app) is let
+    through to the token check: it can only present cookies it holds itself.
     """
 
     def valid_origin(self, parsed_origin):
@@ -45,8 +48,11 @@ allowed_origins = [*settings.ALLOWED_HOSTS, *settings.CORS_ALLOWED_ORIGINS]
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
+        # The browser pages' session (cookie) signs a socket in; a bearer token, where one is
+        # sent, takes precedence (API clients).
         "websocket": BrowserOriginValidator(
-            TokenAuthMiddleware(URLRouter(websocket_urlpatterns)), allowed_origins
+            AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(websocket_urlpatterns))),
+            allowed_origins,
         ),
         "lifespan": lifespan,
     }

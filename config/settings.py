@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "media_pipeline",
     "projects",
     "studio",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context.navigation",
             ],
         },
     },
@@ -405,7 +407,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 3600
-LOGIN_URL = "admin:login"
+# The browser pages' own sign-in (the admin keeps its login page).
+LOGIN_URL = "web:signin"
+# A refused CSRF check is a page in the platform's look, not Django's debug page.
+CSRF_FAILURE_VIEW = "web.errors.csrf_failure"
 
 # Repeated failed logins for one account lock it for a while (API and admin alike).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)

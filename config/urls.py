@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
-from django.views.generic import TemplateView
+from django.views.generic.base import RedirectView
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
@@ -13,6 +12,7 @@ from config.api.routes import route
 from config.files import serve_signed
 from config.health import HealthView
 from studio.pages import StudioView
+from web.urls import password_reset_urls
 
 
 class SchemaView(SpectacularAPIView):
@@ -43,27 +43,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("files/<str:token>", serve_signed, name="signed-file"),
     # The browser side of password reset: the link in the e-mail opens these pages.
-    path("accounts/password_reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
-    path(
-        "accounts/password_reset/done/",
-        auth_views.PasswordResetDoneView.as_view(),
-        name="password_reset_done",
-    ),
-    path(
-        "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path(
-        "accounts/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
-        name="password_reset_complete",
-    ),
+    *password_reset_urls,
+    path("favicon.ico", RedirectView.as_view(url="/static/web/favicon.svg", permanent=True)),
     path("studio/", StudioView.as_view(), name="studio"),
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", include("web.urls")),
 ]
 
-handler400 = "config.api.exceptions.bad_request"
-handler403 = "config.api.exceptions.permission_denied"
-handler404 = "config.api.exceptions.page_not_found"
-handler500 = "config.api.exceptions.server_error"
+# Pages in the platform's look for the browser; the JSON envelope under /api/ (web.errors).
+handler400 = "web.errors.bad_request"
+handler403 = "web.errors.permission_denied"
+handler404 = "web.errors.page_not_found"
+handler500 = "web.errors.server_error"

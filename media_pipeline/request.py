@@ -89,12 +89,14 @@ class Shot:
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """Audio options: a voice for the narration (None: no voice) and a music bed."""
+    """Audio options: a voice for the narration (None: no voice) and a music bed; and
+    `shot_labels`, a storyboard's "SHOT n/m · prompt" strip burned into the frames (off)."""
 
     voice: str | None = "en"
     music: bool = True
     genre: str = "drama"
     mood: str = "neutral"
+    shot_labels: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,7 @@ class RenderRequest:
             music=bool(raw_options.get("music", True)),
             genre=str(raw_options.get("genre") or "drama"),
             mood=str(raw_options.get("mood") or "neutral"),
+            shot_labels=bool(raw_options.get("shot_labels", False)),
         )
         request = cls(
             shots=tuple(shots),

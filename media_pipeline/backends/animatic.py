@@ -31,7 +31,7 @@ from media_pipeline.backends import animatic_text as text
 from media_pipeline.backends.base import Frame, Manifest, Reporter
 from media_pipeline.request import RenderRequest, Shot, shot_frames
 
-RENDERER_VERSION = "1"  # bump when the same request would draw different frames
+RENDERER_VERSION = "2"  # bump when the same request would draw different frames
 TRANSITION_SECONDS = 0.5
 PROGRESS_EVERY = 12  # frames
 TITLE_SECONDS = 2.5
@@ -162,8 +162,11 @@ class ShotRender:
             height=self.height,
             rng=camera_rng,
         )
-        speakers = len({speaker for speaker, _line in shot.dialogue if speaker.strip()})
-        self.spec = scene.read_prompt(shot.prompt, speakers=speakers)
+        # Every shot is read in the world of the whole script (scene.read_shots).
+        self.spec = scene.read_shots(
+            [s.prompt for s in request.shots],
+            [len({who for who, _line in s.dialogue if who.strip()}) for s in request.shots],
+        )[index]
         layers = scene.paint(
             spec=self.spec,
             style=self.style,
@@ -181,10 +184,14 @@ class ShotRender:
             if self.style == "cinematic" and self.width >= 1.5 * self.height
             else 0
         )
-        self.label: text.Overlay | None = text.shot_label(
-            text=f"SHOT {index + 1}/{len(request.shots)}  ·  {shot.prompt}",
-            width=self.width,
-            height=self.height,
+        self.label: text.Overlay | None = (
+            text.shot_label(
+                text=f"SHOT {index + 1}/{len(request.shots)}  ·  {shot.prompt}",
+                width=self.width,
+                height=self.height,
+            )
+            if request.options.shot_labels
+            else None
         )
         self.captions, self.caption_at = self._captions(shot)
         self.title: text.Overlay | None = None

@@ -21,48 +21,90 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 Color = tuple[int, int, int]
 
-# --- What the words of a prompt ask for --------------------------------------------------------
+# --- What the words of a script ask for -------------------------------------------------------
 
-NIGHT = {"night", "midnight", "moonlit", "moonlight", "nighttime", "dark", "darkness", "neon"}
+NIGHT = {
+    "night", "midnight", "moonlit", "moonlight", "nighttime", "darkness", "neon", "tonight",
+    "nightfall",
+}  # fmt: skip
 SUNSET = {"sunset", "dusk", "twilight", "sundown", "evening", "golden"}
 DAWN = {"dawn", "sunrise", "daybreak"}
-SPACE = {"space", "galaxy", "orbit", "nebula", "cosmos", "asteroid", "asteroids", "planet"}
+DAY = {"afternoon", "noon", "midday", "daylight", "bright", "blazing", "summer", "morning"}
+# Outside, among the stars.
+SPACE = {
+    "space", "galaxy", "orbit", "orbiting", "nebula", "cosmos", "asteroid", "asteroids",
+    "spacewalk", "void", "starfield", "hyperspace",
+}  # fmt: skip
+# Words that put a story in a spacefaring world: there, a "ship" is a spacecraft.
+SCIFI = SPACE | {
+    "starship", "spaceship", "spacecraft", "colony", "station", "reactor", "airlock",
+    "hyperdrive", "warp", "cryo", "shuttle", "android", "droid", "laser", "lasers", "alien",
+    "mars", "jupiter", "saturn", "planet", "rover", "shields", "helmet", "freighter", "ensign",
+    "admiral", "commander", "viewport", "cockpit", "hatch", "thrusters", "engines",
+}  # fmt: skip
+# Inside a spacecraft (or a habitat): the things one sees there.
+SHIP_INSIDE = {
+    "bridge", "console", "consoles", "cockpit", "display", "displays", "viewport", "corridor",
+    "corridors", "cabin", "reactor", "hatch", "hatches", "controls", "panel", "panels", "pod",
+    "aboard", "inside", "dome", "screen", "screens", "switches", "armrest", "quarters",
+    "recyclers", "hangar",
+}  # fmt: skip
+# Outside a spacecraft: what it does out there.
+SHIP_OUTSIDE = {
+    "drifted", "drifts", "floated", "floats", "slipped", "hurtled", "cruised", "orbit",
+    "orbiting", "spacewalk", "outside", "asteroids", "asteroid", "flaring",
+}  # fmt: skip
 INTERIOR = {
     "room", "kitchen", "office", "bar", "interior", "inside", "indoors", "bedroom", "hall",
     "library", "classroom", "cafe", "restaurant", "studio", "apartment", "corridor", "lab",
-    "laboratory", "tavern", "diner", "shop", "museum",
+    "laboratory", "tavern", "diner", "shop", "museum", "living", "attic", "basement", "cellar",
+    "bathroom", "inn", "pub", "church", "chapel", "courtroom", "hospital", "ward", "train",
 }  # fmt: skip
 WATER = {
     "sea", "ocean", "beach", "lake", "river", "harbor", "harbour", "shore", "coast", "waves",
-    "bay", "island", "pier", "seaside", "lagoon", "sail", "sailing",
+    "bay", "island", "pier", "seaside", "lagoon", "sail", "sailing", "dock",
 }  # fmt: skip
 CITY = {
     "city", "street", "streets", "town", "skyline", "downtown", "building", "buildings",
     "skyscraper", "skyscrapers", "alley", "metropolis", "rooftop", "rooftops", "avenue",
 }  # fmt: skip
-HOUSES = {"house", "houses", "cottage", "cabin", "home", "village", "farmhouse", "hut", "farm"}
-CASTLE = {"castle", "tower", "palace", "fortress", "kingdom", "citadel", "temple", "church"}
+HOUSES = {"house", "houses", "cottage", "cabin", "village", "farmhouse", "hut", "farm"}
+CASTLE = {"castle", "tower", "palace", "fortress", "kingdom", "citadel", "temple"}
 LIGHTHOUSE = {"lighthouse"}
-FOREST = {"forest", "woods", "jungle", "grove", "park", "garden", "orchard", "tree", "trees"}
+FOREST = {
+    "forest", "woods", "jungle", "grove", "park", "garden", "orchard", "tree", "trees",
+    "pines", "pine", "canopy",
+}  # fmt: skip
 MOUNTAINS = {
     "mountain", "mountains", "peak", "peaks", "hills", "hill", "valley", "cliff", "cliffs",
-    "volcano", "canyon", "alps",
+    "volcano", "canyon", "alps", "ridge",
 }  # fmt: skip
-DESERT = {"desert", "dunes", "dune", "sand", "sahara", "wasteland"}
+DESERT = {"desert", "dunes", "dune", "sand", "sahara", "wasteland", "dust"}
 SNOW = {"snow", "snowy", "winter", "blizzard", "ice", "icy", "frozen", "snowfall", "arctic"}
-RAIN = {"rain", "rainy", "storm", "stormy", "downpour", "drizzle", "thunderstorm", "raining"}
-FOG = {"fog", "foggy", "mist", "misty", "haze", "hazy", "smoke", "smoky"}
+SNOWING = {"blizzard", "snowfall", "snowing", "snowflakes", "flurries"}  # snow that falls
+FALLING = {"fell", "falling", "fall", "falls", "drifting", "swirling"}
+RAIN = {
+    "rain", "rainy", "storm", "stormy", "downpour", "drizzle", "thunderstorm", "raining",
+}  # fmt: skip
+FOG = {"fog", "foggy", "mist", "misty", "haze", "hazy"}
+CLEAR = {"clear", "cloudless", "blazing", "sunny"}
 SUN = {"sun", "sunny", "sunshine", "sunlight"}
-MOON = {"moon", "moonlit", "moonlight", "full"}
+MOON = {"moon", "moons", "moonlit", "moonlight"}
 STARS = {"stars", "starry", "star", "starlit"}
+PLANET = {"planet", "mars", "jupiter", "saturn", "earth", "world"}
 BIRDS = {"bird", "birds", "crow", "crows", "eagle", "seagull", "seagulls", "gulls", "owl", "dragon"}
 ANIMALS = {
     "dog", "dogs", "cat", "cats", "horse", "horses", "wolf", "wolves", "fox", "deer", "cow",
     "cows", "sheep", "lion", "tiger", "bear",
 }  # fmt: skip
-CARS = {"car", "cars", "taxi", "truck", "van", "bus", "jeep", "motorcycle"}
-BOATS = {"boat", "ship", "sailboat", "yacht", "ferry", "canoe", "boats", "ships"}
-CRAFT = {"spaceship", "rocket", "starship", "ufo", "spacecraft", "satellite"}
+CARS = {"car", "cars", "taxi", "truck", "van", "bus", "jeep", "motorcycle", "rover"}
+BOATS = {
+    "boat", "ship", "sailboat", "yacht", "ferry", "canoe", "boats", "ships", "vessel",
+}  # fmt: skip
+CRAFT = {
+    "spaceship", "rocket", "starship", "ufo", "spacecraft", "satellite", "freighter",
+    "shuttle", "cruiser", "station",
+}  # fmt: skip
 ROBOTS = {"robot", "robots", "android", "droid", "mech", "cyborg"}
 PEOPLE = {
     "man", "woman", "person", "girl", "boy", "child", "kid", "hero", "heroine", "detective",
@@ -72,14 +114,56 @@ PEOPLE = {
     "student", "teacher", "warrior", "hunter", "thief", "singer", "dancer", "girlfriend",
     "boyfriend", "wife", "husband", "grandmother", "grandfather", "monk", "sailor", "pirate",
     "cowboy", "agent", "spy", "nurse", "baby", "figure", "silhouette", "character", "she", "he",
+    "her", "him", "his", "engineer", "keeper", "admiral", "commander", "ensign", "rider",
+    "accountant", "bard", "grandma", "grandpa", "i",
 }  # fmt: skip
 GROUPS = {
     "crowd", "people", "villagers", "soldiers", "family", "children", "kids", "group", "army",
-    "friends", "men", "women", "team", "crew", "dancers", "students", "travelers",
+    "friends", "men", "women", "team", "crew", "dancers", "students", "travelers", "travellers",
+    "engineers", "knights", "climbers", "expedition", "vendors",
 }  # fmt: skip
 NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "couple": 2, "pair": 2, "both": 2}
 CLOSE = {"close", "closeup", "portrait", "face", "faces", "eyes", "intimate"}
 WIDE = {"wide", "landscape", "aerial", "vista", "panorama", "establishing", "distant", "far"}
+# Past-tense verbs that are not "-ed": after a capitalised name they make it a person.
+_ACTED = {
+    "ran", "lay", "stood", "sat", "woke", "rose", "held", "took", "made", "saw", "swept",
+    "crept", "slept", "felt", "kept", "left", "led", "knelt", "spoke", "threw", "drew",
+    "grew", "flew", "drove", "rode", "wore", "broke", "stole", "came", "went", "got", "gave",
+    "found", "thought", "knew", "heard", "told", "said", "ate", "fought", "caught", "ought",
+    "grips", "looks", "says", "walks", "runs", "stands", "sits", "turns",
+}  # fmt: skip
+_KNOWN = (
+    NIGHT
+    | SUNSET
+    | DAWN
+    | DAY
+    | SCIFI
+    | SHIP_INSIDE
+    | INTERIOR
+    | WATER
+    | CITY
+    | HOUSES
+    | CASTLE
+    | FOREST
+    | MOUNTAINS
+    | DESERT
+    | SNOW
+    | RAIN
+    | FOG
+    | SUN
+    | MOON
+    | STARS
+    | BIRDS
+    | ANIMALS
+    | CARS
+    | BOATS
+    | CRAFT
+    | ROBOTS
+    | GROUPS
+    | {"smoke", "lanterns", "the", "a", "an", "high", "late", "behind", "through", "from"}
+)
+_VESSEL_NAMES = {"ship", "starship", "spaceship", "station", "freighter", "shuttle", "vessel"}
 
 
 def prompt_words(prompt: str) -> set[str]:
@@ -87,23 +171,49 @@ def prompt_words(prompt: str) -> set[str]:
     return set(re.findall(r"[a-z]+", prompt.lower()))
 
 
+def _named_people(text: str) -> set[str]:
+    """Capitalised names that act ("Maya looked", "Tomas ran"), not ships ("ship Aurora")."""
+    names = set()
+    tokens = re.findall(r"[A-Za-z']+", text)
+    for before, name, after in zip(["", *tokens[:-1]], tokens, [*tokens[1:], ""], strict=True):
+        if not name[:1].isupper() or name.isupper() or name.lower() in _KNOWN:
+            continue
+        if before.lower() in _VESSEL_NAMES:
+            continue
+        if after.endswith("ed") or after.lower() in _ACTED:
+            names.add(name)
+    return names
+
+
+def _counted(text: str) -> dict[str, int]:
+    """ "two friends" → {"friends": 2}: a number counts only the word it comes before."""
+    counts: dict[str, int] = {}
+    for number, noun in re.findall(r"\b(two|three|four|five|couple of|pair of|both)\s+(\w+)", text):
+        counts[noun] = NUMBERS[number.split()[0]]
+    return counts
+
+
 @dataclass
 class SceneSpec:
-    """What a shot shows, read from its prompt (and its dialogue's speakers)."""
+    """What a shot shows, read from its prompt in its script (and its dialogue's speakers)."""
 
     time: str = "day"  # day, sunset, dawn, night
-    setting: str = "land"  # land, space, interior, water, city, desert, snow
+    # space, starship (inside a spacecraft), interior, sea, city, forest, desert, snow,
+    # countryside
+    setting: str = "countryside"
     forest: bool = False
     mountains: bool = False
     houses: bool = False
     castle: bool = False
     lighthouse: bool = False
     rain: bool = False
-    snow: bool = False
+    snow: bool = False  # snow falling
+    snow_ground: bool = False
     fog: bool = False
     sun: bool = False
     moon: bool = False
     stars: bool = False
+    planet: bool = False
     birds: int = 0
     animals: int = 0
     cars: int = 0
@@ -113,54 +223,172 @@ class SceneSpec:
     people: int = 0
     framing: str = "medium"  # close, medium, wide
 
+    @property
+    def indoors(self) -> bool:
+        return self.setting in ("interior", "starship")
 
-def read_prompt(prompt: str, speakers: int = 0) -> SceneSpec:
-    """A scene from a prompt's words; `speakers` (dialogue) are people in the shot."""
-    w = prompt_words(prompt)
-    spec = SceneSpec()
-    spec.time = "night" if w & NIGHT else "sunset" if w & SUNSET else "dawn" if w & DAWN else "day"
+    @property
+    def weather(self) -> str:
+        """What the sky does outdoors: rain, snow, fog or clear."""
+        return "rain" if self.rain else "snow" if self.snow else "fog" if self.fog else "clear"
+
+
+@dataclass
+class _Cues:
+    """What one shot's own words say of place, time and weather (None: nothing)."""
+
+    setting: str | None
+    time: str | None
+    weather: str | None
+
+
+def _setting_of(w: set[str], scifi: bool, people: bool) -> str | None:
+    """The place a shot's words name, in the order a place's words outrank another's."""
+    if scifi:
+        inside = len(w & SHIP_INSIDE) + (0.5 if people else 0)
+        outside = len(w & SHIP_OUTSIDE) + (2 if {"stepped", "out"} <= w else 0)
+        if w & SHIP_INSIDE and inside >= outside:
+            return "starship"
+        if w & SPACE or outside >= 2 or (w & (CRAFT | {"ship"}) and outside):
+            return "space"
+        if w & SHIP_INSIDE:
+            return "starship"
+    elif w & SPACE:
+        return "space"
     for setting, words in (
-        ("space", SPACE),
         ("interior", INTERIOR),
-        ("water", WATER | BOATS | LIGHTHOUSE),
+        ("sea", WATER | BOATS | LIGHTHOUSE),
         ("city", CITY),
         ("desert", DESERT),
+        ("forest", FOREST - {"tree"}),
         ("snow", SNOW),
+        ("countryside", MOUNTAINS | HOUSES | CASTLE | {"field", "fields", "moor", "meadow"}),
     ):
         if w & words:
-            spec.setting = setting
-            break
-    if spec.setting == "space":
+            return setting
+    if scifi and w & (CRAFT | {"ship"}):
+        return "space"
+    return None
+
+
+def _time_of(w: set[str]) -> str | None:
+    if w & NIGHT or ((w & (MOON | STARS)) and w & {"rose", "rise", "rising", "out", "came"}):
+        return "night"
+    if w & SUNSET or ("sun" in w and w & {"sank", "sinks", "sinking", "setting", "set"}):
+        return "sunset"
+    if w & DAWN or ("sun" in w and w & {"rose", "rises", "rising", "came", "up"}):
+        return "dawn"
+    if w & DAY or w & SUN:
+        return "day"
+    return None
+
+
+def _weather_of(w: set[str]) -> str | None:
+    if w & RAIN:
+        return "rain"
+    if w & SNOWING or ("snow" in w and w & FALLING):
+        return "snow"
+    if w & FOG:
+        return "fog"
+    if w & CLEAR:
+        return "clear"
+    return None
+
+
+def read_shots(prompts: list[str], speakers: list[int] | None = None) -> list[SceneSpec]:
+    """Each shot's scene, read in the world of its script.
+
+    A script is one world: in a story of starships a "ship" is a spacecraft, never a boat. A
+    shot whose words name no place, time or weather keeps those of the shot before it (the
+    first that names one, for the shots before that), as a scene does until it cuts away.
+    """
+    speakers = speakers or [0] * len(prompts)
+    world = prompt_words(" ".join(prompts))
+    scifi = bool(world & SCIFI)
+    cues = []
+    for prompt, talking in zip(prompts, speakers, strict=True):
+        w = prompt_words(prompt)
+        people = bool(w & (PEOPLE | GROUPS) or _named_people(prompt) or talking)
+        cues.append(_Cues(_setting_of(w, scifi, people), _time_of(w), _weather_of(w)))
+    specs = []
+    for index, (prompt, talking) in enumerate(zip(prompts, speakers, strict=True)):
+        setting = _carried(cues, index, "setting") or "countryside"
+        time = _carried(cues, index, "time") or "day"
+        weather = _carried(cues, index, "weather") or "clear"
+        specs.append(_spec(prompt, talking, setting, time, weather, scifi))
+    return specs
+
+
+def _carried(cues: list[_Cues], index: int, name: str) -> str | None:
+    """The shot's own cue, else the last before it, else the first after it."""
+    for k in [*range(index, -1, -1), *range(index + 1, len(cues))]:
+        value = getattr(cues[k], name)
+        if value is not None:
+            return value
+    return None
+
+
+def _spec(
+    prompt: str, speakers: int, setting: str, time: str, weather: str, scifi: bool
+) -> SceneSpec:
+    w = prompt_words(prompt)
+    counts = _counted(prompt.lower())
+
+    def count(words: set[str]) -> int:
+        return max((n for noun, n in counts.items() if noun in words), default=1)
+
+    spec = SceneSpec(time=time, setting=setting)
+    outdoors_on_land = setting not in ("space", "starship", "interior")
+    if setting in ("space", "starship"):
         spec.time = "night"
-    spec.forest = bool(w & FOREST)
-    spec.mountains = bool(w & MOUNTAINS)
-    spec.houses = bool(w & HOUSES)
-    spec.castle = bool(w & CASTLE)
-    spec.lighthouse = bool(w & LIGHTHOUSE)
-    spec.rain = bool(w & RAIN)
-    spec.snow = bool(w & SNOW) and spec.setting != "interior"
-    spec.fog = bool(w & FOG)
-    spec.sun = bool(w & SUN) or (spec.time in ("sunset", "dawn") and spec.setting != "interior")
-    spec.moon = bool(w & MOON) or (spec.time == "night" and spec.setting not in ("interior",))
-    spec.stars = bool(w & STARS) or spec.time == "night"
-    count = max((n for word, n in NUMBERS.items() if word in w), default=1)
-    spec.birds = (3 + count if w & BIRDS else 0) if "dragon" not in w else 1
-    spec.animals = count if w & ANIMALS else 0
-    spec.cars = count if w & CARS else 0
-    spec.boats = count if w & BOATS else 0
-    spec.craft = bool(w & CRAFT)
-    spec.robots = count if w & ROBOTS else 0
-    counted = any(word in w for word in NUMBERS)
+    spec.forest = setting == "forest" or (outdoors_on_land and bool(w & (FOREST - {"park"})))
+    spec.mountains = outdoors_on_land and bool(w & MOUNTAINS)
+    spec.houses = outdoors_on_land and bool(w & HOUSES)
+    spec.castle = outdoors_on_land and bool(w & CASTLE)
+    spec.lighthouse = outdoors_on_land and bool(w & LIGHTHOUSE)
+    if outdoors_on_land:
+        spec.rain = weather == "rain"
+        spec.snow = weather == "snow"
+        spec.fog = weather == "fog"
+    spec.snow_ground = setting == "snow" or (outdoors_on_land and bool(w & SNOW))
+    spec.sun = (
+        outdoors_on_land
+        and (bool(w & SUN) or spec.time in ("sunset", "dawn"))
+        and spec.time != "night"
+    )
+    spec.moon = outdoors_on_land and (bool(w & MOON) or spec.time == "night")
+    spec.stars = setting in ("space", "starship") or bool(w & STARS) or spec.time == "night"
+    spec.planet = (setting == "space" and bool(w & PLANET)) or (
+        setting == "starship" and bool(w & PLANET)
+    )
+    spec.birds = (3 + count(BIRDS) if w & BIRDS else 0) if "dragon" not in w else 1
+    spec.animals = count(ANIMALS) if w & ANIMALS else 0
+    if not spec.animals and w & {"rider", "riders", "rode", "horseback", "galloped"}:
+        spec.animals = 1  # a rider's horse
+    spec.cars = count(CARS) if w & CARS else 0
+    ships = w & BOATS
+    if scifi:  # a ship here is a spacecraft
+        ships = ships - {"ship", "ships", "vessel"}
+    spec.boats = count(BOATS) if ships and setting not in ("space", "starship") else 0
+    spec.craft = (bool(w & CRAFT) or (scifi and bool(w & {"ship", "ships", "vessel"}))) and (
+        setting != "starship"
+    )
+    spec.robots = count(ROBOTS) if w & ROBOTS else 0
     people = 0
     if w & GROUPS:
-        people = count if counted else 5
-    elif w & PEOPLE:
-        people = count
+        people = max(count(GROUPS), 2) if any(n in counts for n in w & GROUPS) else 5
+    elif w & PEOPLE or _named_people(prompt):
+        people = max(count(PEOPLE), len(_named_people(prompt)), 1)
     spec.people = min(8, max(people, speakers))
     spec.framing = "close" if w & CLOSE else "wide" if w & WIDE else "medium"
     if spec.framing == "close" and spec.people == 0 and spec.robots == 0:
         spec.framing = "medium"  # a close-up of nothing in particular: show the place
     return spec
+
+
+def read_prompt(prompt: str, speakers: int = 0) -> SceneSpec:
+    """A scene from one prompt on its own; `speakers` (dialogue) are people in the shot."""
+    return read_shots([prompt], [speakers])[0]
 
 
 # --- Palettes ---------------------------------------------------------------------------------
@@ -227,7 +455,7 @@ def palette_for(spec: SceneSpec, style: str) -> Palette:
     """The time of day's palette, with the ground of the setting and the style's night."""
     time = "night" if style == "neon" else spec.time
     p = PALETTES[time]
-    ground = GROUNDS.get("snow" if spec.snow else spec.setting)
+    ground = GROUNDS.get("snow" if spec.snow_ground else spec.setting)
     if ground:
         dim = {"day": 1.0, "dawn": 0.85, "sunset": 0.6, "night": 0.22}[time]
         p = replace(p, ground_top=scale(ground[0], dim), ground_bottom=scale(ground[1], dim))
@@ -267,6 +495,7 @@ class Painter:
     margin_x: int
     margin_y: int
     style: str
+    drawn: set[str] = field(default_factory=set)  # what the layer shows, by subject name
     rgb: Image.Image = field(init=False)
     mask: Image.Image = field(init=False)
 
@@ -343,6 +572,7 @@ class Layers:
     near_mask: Image.Image
     weather: str  # "", "rain" or "snow": falling over everything, in frame space
     margins: tuple[tuple[int, int], tuple[int, int], tuple[int, int]]  # (x, y) per layer
+    drawn: frozenset[str] = frozenset()  # what was drawn: "boat", "console", "stars", …
 
 
 def paint(
@@ -359,12 +589,15 @@ def paint(
     horizon = {"close": 0.62, "medium": 0.6, "wide": 0.55}[spec.framing] + rng.uniform(-0.04, 0.04)
     if spec.setting == "space":
         horizon = 1.4  # no ground in view
-    far = Painter(width, height, *margins[0], style)
-    mid = Painter(width, height, *margins[1], style)
-    near = Painter(width, height, *margins[2], style)
+    drawn: set[str] = set()
+    far = Painter(width, height, *margins[0], style, drawn)
+    mid = Painter(width, height, *margins[1], style, drawn)
+    near = Painter(width, height, *margins[2], style, drawn)
     background = _background(far, spec, pal, horizon, rng)
     if spec.setting == "interior":
         _interior(far, mid, spec, pal, rng)
+    elif spec.setting == "starship":
+        _starship(far, mid, spec, rng)
     else:
         _far_elements(far, spec, pal, horizon, rng)
         _mid_elements(mid, spec, pal, horizon, rng)
@@ -399,6 +632,7 @@ def paint(
         near_mask=_soft(near.mask, style, height),
         weather="rain" if spec.rain else "snow" if spec.snow else "",
         margins=margins,
+        drawn=frozenset(drawn | ({"rain"} if spec.rain else {"snow"} if spec.snow else set())),
     )
 
 
@@ -419,6 +653,8 @@ def _background(
     arr = np.empty((h, w, 3), np.uint8)
     if spec.setting == "space":
         arr[:] = vertical_gradient(w, h, (2, 2, 10), (14, 10, 34), style)
+    elif spec.setting == "starship":  # the bulkhead: dark, cool metal
+        arr[:] = vertical_gradient(w, h, (38, 44, 56), (20, 24, 32), style)
     else:
         arr[:hy_clip] = vertical_gradient(w, max(hy, 1), pal.sky_top, pal.sky_bottom, style)[
             :hy_clip
@@ -426,17 +662,18 @@ def _background(
         if hy_clip < h:
             ground = (
                 (mix(pal.sky_bottom, (20, 60, 110), 0.45), mix(pal.sky_top, (0, 0, 0), 0.5))
-                if spec.setting == "water"
+                if spec.setting == "sea"
                 else (pal.ground_top, pal.ground_bottom)
             )
             arr[hy_clip:] = vertical_gradient(w, h - hy_clip, *ground, style)
-    if spec.stars or spec.setting == "space":
+    if (spec.stars or spec.setting == "space") and spec.setting != "starship":
+        far.drawn.add("stars")
         n = int(w * h / (900 if spec.setting == "space" else 2200))
         ys = rng.integers(0, max(1, min(hy_clip, h) if spec.setting != "space" else h), n)
         xs = rng.integers(0, w, n)
         bright = rng.integers(150, 256, n).astype(np.uint8)
         arr[ys, xs] = grade_array(np.repeat(bright[:, None], 3, axis=1), style)
-    if spec.setting == "water" and hy_clip < h:  # glints on the water
+    if spec.setting == "sea" and hy_clip < h:  # glints on the water
         n = int(w * (h - hy_clip) / 1500)
         ys = rng.integers(hy_clip + 2, h, n)
         xs = rng.integers(0, w - 40, n)
@@ -451,23 +688,22 @@ def _far_elements(
     p: Painter, spec: SceneSpec, pal: Palette, horizon: float, rng: np.random.Generator
 ) -> None:
     if spec.setting == "space":
-        planet = mix((90, 120, 200), (200, 110, 80), rng.uniform())
-        pu, pv, pr = rng.uniform(0.6, 0.85), rng.uniform(0.25, 0.5), rng.uniform(0.16, 0.26)
-        p.ellipse(pu, pv, pr, pr, planet)
-        p.ellipse(pu + pr * 0.35, pv - pr * 0.2, pr * 0.85, pr * 0.85, scale(planet, 0.55))
-        p.ellipse(rng.uniform(0.1, 0.3), rng.uniform(0.15, 0.3), 0.04, 0.04, (220, 220, 210))
+        if spec.planet:
+            _planet(p, rng.uniform(0.6, 0.85), rng.uniform(0.25, 0.5), rng.uniform(0.16, 0.26), rng)
         return
     if spec.sun and spec.time != "night":
         su = rng.uniform(0.25, 0.75)
         sv = horizon - (0.05 if spec.time in ("sunset", "dawn") else rng.uniform(0.3, 0.4))
         p.ellipse(su, sv, 0.13, 0.13, mix(pal.light, pal.sky_bottom, 0.6))
         p.ellipse(su, sv, 0.085, 0.085, pal.light)
+        p.drawn.add("sun")
     if spec.moon:
         mu, mv = rng.uniform(0.62, 0.86), rng.uniform(0.12, 0.24)
         p.ellipse(mu, mv, 0.1, 0.1, mix(pal.light, pal.sky_top, 0.75))  # its halo
         p.ellipse(mu, mv, 0.065, 0.065, pal.light)
         for du, dv, r in ((-0.02, -0.015, 0.014), (0.018, 0.012, 0.01), (-0.005, 0.028, 0.008)):
             p.ellipse(mu + du, mv + dv, r, r, scale(pal.light, 0.86))  # craters
+        p.drawn.add("moon")
     if spec.time == "day" and not (spec.rain or spec.fog):
         for _ in range(int(rng.integers(2, 5))):
             cu, cv = rng.uniform(-0.4, 1.4), rng.uniform(0.08, 0.3)
@@ -483,7 +719,7 @@ def _far_elements(
         for _ in range(int(rng.integers(4, 7))):
             cu, cv = rng.uniform(-0.4, 1.4), rng.uniform(0.02, 0.2)
             p.ellipse(cu, cv, rng.uniform(0.12, 0.22), 0.07, mix(pal.sky_top, (0, 0, 0), 0.35))
-    distant = spec.mountains or spec.setting in ("land", "snow", "desert") or spec.forest
+    distant = spec.mountains or spec.setting in ("countryside", "snow", "desert") or spec.forest
     if distant:  # a far range of mountains or hills on the horizon
         peaks = 6 if spec.mountains else 9
         high = 0.32 if spec.mountains else 0.09
@@ -494,6 +730,8 @@ def _far_elements(
             pts.append((float(u), horizon - up))
         pts.append((float(us[-1]), horizon + 0.02))
         p.polygon(pts, pal.far)
+        if spec.mountains:
+            p.drawn.add("mountains")
         if spec.mountains and (spec.snow or spec.time == "day"):  # snow caps
             for i in range(1, len(us), 2):
                 u, top = pts[i + 1]
@@ -501,6 +739,7 @@ def _far_elements(
                     [(u, top), (u - 0.03, top + 0.06), (u + 0.03, top + 0.06)], (236, 240, 246)
                 )
     if spec.birds:
+        p.drawn.add("bird")
         for _ in range(spec.birds):
             bu, bv, s = rng.uniform(0.1, 0.9), rng.uniform(0.1, 0.35), rng.uniform(0.012, 0.025)
             if spec.birds == 1:  # a dragon: one big bird
@@ -515,6 +754,7 @@ def _mid_elements(
     lit = spec.time in ("night", "sunset")
     window = pal.light if lit else mix(pal.mid, (210, 230, 250), 0.5)
     if spec.setting == "city":
+        p.drawn.add("buildings")
         u = -0.7
         while u < 1.7:
             bw = rng.uniform(0.07, 0.14)
@@ -532,6 +772,7 @@ def _mid_elements(
             u += bw + rng.uniform(0.0, 0.02)
         p.rect(-0.7, horizon, 1.7, horizon + 0.03, scale(pal.ground_top, 0.8))  # the street edge
     if spec.houses:
+        p.drawn.add("houses")
         for _ in range(int(rng.integers(2, 5))):
             hu, hw = rng.uniform(-0.2, 1.1), rng.uniform(0.08, 0.13)
             base, top = horizon + rng.uniform(0.02, 0.06), horizon - rng.uniform(0.06, 0.1)
@@ -543,6 +784,7 @@ def _mid_elements(
             )
             p.rect(hu + hw * 0.6, top + 0.03, hu + hw * 0.8, top + 0.06, window)
     if spec.castle:
+        p.drawn.add("castle")
         cu = rng.uniform(0.55, 0.8)
         base = horizon + 0.02
         stone = scale(pal.mid, 0.9)
@@ -561,6 +803,7 @@ def _mid_elements(
             p.rect(cu - 0.17 + k * 0.05, base - 0.23, cu - 0.15 + k * 0.05, base - 0.2, stone)
         p.rect(cu - 0.03, base - 0.09, cu + 0.03, base, scale(stone, 0.4))
     if spec.lighthouse:
+        p.drawn.add("lighthouse")
         lu = rng.uniform(0.15, 0.3)
         p.polygon(
             [
@@ -573,11 +816,14 @@ def _mid_elements(
         )
         p.rect(lu - 0.025, horizon - 0.4, lu + 0.025, horizon - 0.35, pal.light)
         p.rect(lu - 0.035, horizon - 0.2, lu + 0.035, horizon - 0.16, (176, 40, 40))
-    if spec.forest or (spec.setting == "land" and not spec.mountains and rng.uniform() < 0.5):
+    if spec.forest or (
+        spec.setting == "countryside" and not spec.mountains and rng.uniform() < 0.5
+    ):
+        p.drawn.add("trees")
         for _ in range(int(rng.integers(10, 22)) if spec.forest else 5):
             tu, size = rng.uniform(-0.6, 1.6), rng.uniform(0.08, 0.14)
             _tree(p, tu, horizon + rng.uniform(0.0, 0.05), size, scale(pal.near, 1.5), rng)
-    if spec.setting in ("land", "snow", "desert") and not spec.forest:  # a nearer rolling hill
+    if spec.setting in ("countryside", "snow", "desert") and not spec.forest:  # a nearer hill
         us = np.linspace(-0.7, 1.7, 13)
         pts = (
             [(-0.7, 1.5)]
@@ -586,9 +832,10 @@ def _mid_elements(
         )
         p.polygon(pts, mix(pal.ground_top, pal.ground_bottom, 0.4))
     if spec.craft:
-        cu, cv = rng.uniform(0.2, 0.5), rng.uniform(0.15, 0.35)
-        p.ellipse(cu, cv, 0.12, 0.03, (170, 176, 190))
-        p.ellipse(cu, cv - 0.025, 0.045, 0.03, (120, 200, 230))
+        if spec.setting == "space":  # the ship fills the middle of the frame
+            _spacecraft(p, rng.uniform(0.3, 0.5), rng.uniform(0.45, 0.6), 0.5, rng)
+        else:  # one in the sky, climbing
+            _spacecraft(p, rng.uniform(0.25, 0.6), rng.uniform(0.15, 0.3), 0.18, rng, climbing=True)
 
 
 def _near_elements(
@@ -603,6 +850,7 @@ def _near_elements(
         for tu in (rng.uniform(-0.45, -0.05), rng.uniform(1.05, 1.45)):
             _tree(p, tu, 1.05, rng.uniform(0.7, 0.9), scale(pal.near, 0.9), rng)
     if spec.boats:
+        p.drawn.add("boat")
         for i in range(spec.boats):
             bu = 0.3 + 0.4 * (i + 0.5) / spec.boats + rng.uniform(-0.05, 0.05)
             bv = horizon + rng.uniform(0.05, 0.12)
@@ -617,6 +865,7 @@ def _near_elements(
                 (236, 232, 220) if not dark else scale(pal.mid, 1.4),
             )
     if spec.cars:
+        p.drawn.add("car")
         for i in range(min(spec.cars, 3)):
             cu = rng.uniform(0.1, 0.8)
             cv = min(0.97, horizon + 0.2 + 0.05 * i)
@@ -636,6 +885,7 @@ def _near_elements(
             if dark:
                 p.ellipse(cu + 0.13, cv - 0.045, 0.012, 0.012, pal.light)
     if spec.animals:
+        p.drawn.add("animal")
         for i in range(min(spec.animals, 4)):
             au = rng.uniform(0.15, 0.85)
             av = min(feet, horizon + 0.3) - 0.01 * i
@@ -657,10 +907,12 @@ def _near_elements(
             skin = mix(pal.near, (224, 178, 142), tint)
             if i >= spec.people:
                 _robot(p, fu, feet, fh, mix(pal.near, (170, 178, 190), tint), pal.light)
+                p.drawn.add("robot")
             else:
                 _figure(p, fu, feet, fh, color, skin, rng)
+                p.drawn.add("person")
     # Tufts of grass or stones along the bottom: the nearest thing, so a move shows depth.
-    if spec.setting not in ("interior", "space", "water", "city"):
+    if spec.setting not in ("interior", "starship", "space", "sea", "city"):
         tuft = scale(pal.ground_bottom, 0.7)
         for _ in range(14):
             gu = rng.uniform(-0.6, 1.6)
@@ -689,6 +941,7 @@ def _interior(
     far.rect(wu - 0.01, 0.14, wu + 0.27, 0.5, scale(wall, 0.6))  # a window, and what is outside
     far.rect(wu, 0.15, wu + 0.26, 0.49, pal.sky_bottom if spec.time != "night" else (14, 18, 40))
     far.rect(wu + 0.125, 0.15, wu + 0.135, 0.49, scale(wall, 0.6))
+    far.drawn.add("window")
     if spec.time == "night":
         far.ellipse(wu + 0.2, 0.22, 0.025, 0.025, pal.light)
     pu = rng.uniform(0.62, 0.85)
@@ -704,6 +957,135 @@ def _interior(
         [(lu - 0.04, 0.6), (lu + 0.04, 0.6), (lu + 0.025, 0.55), (lu - 0.025, 0.55)], pal.light
     )
     mid.rect(lu - 0.005, 0.6, lu + 0.005, 0.7, scale(table, 0.6))
+
+
+def _starship(far: Painter, mid: Painter, spec: SceneSpec, rng: np.random.Generator) -> None:
+    """Inside a spacecraft: panelled bulkheads, a wide viewport on the stars (and a planet when
+    the script names one), and consoles whose screens glow under it."""
+    hull, seam = (58, 66, 80), (30, 34, 44)
+    far.rect(-1.0, 0.72, 2.0, 2.0, (34, 38, 48))  # the deck
+    for k in range(-6, 16):  # the bulkhead's panels
+        u = k * 0.16
+        far.rect(u, -1.0, u + 0.155, 0.72, scale(hull, 0.9 + 0.2 * ((k * 7) % 3) / 2))
+        far.rect(u + 0.155, -1.0, u + 0.16, 0.72, seam)
+    vu0, vu1 = rng.uniform(0.05, 0.2), rng.uniform(0.8, 0.95)
+    far.rect(vu0 - 0.02, 0.08, vu1 + 0.02, 0.5, seam)  # the viewport's frame
+    far.rect(vu0, 0.1, vu1, 0.48, (4, 5, 14))
+    for _ in range(int(90 * (vu1 - vu0))):
+        su, sv = rng.uniform(vu0, vu1), rng.uniform(0.1, 0.48)
+        r = rng.uniform(0.002, 0.005)
+        far.ellipse(su, sv, r, r, mix((255, 255, 255), (150, 170, 255), rng.uniform()))
+    if spec.planet:
+        _planet(far, rng.uniform(vu0 + 0.15, vu1 - 0.1), 0.5, 0.2, rng, clip=(vu0, 0.1, vu1, 0.48))
+    far.drawn.update({"window", "stars"})
+    glow = (90, 220, 240)
+    for cu in (rng.uniform(0.05, 0.25), rng.uniform(0.6, 0.8)):  # two consoles
+        mid.polygon(
+            [(cu, 0.95), (cu + 0.3, 0.95), (cu + 0.28, 0.72), (cu + 0.02, 0.72)], (46, 52, 64)
+        )
+        mid.polygon(
+            [(cu - 0.01, 0.72), (cu + 0.31, 0.72), (cu + 0.27, 0.64), (cu + 0.03, 0.64)],
+            (70, 78, 94),
+        )
+        mid.rect(cu + 0.06, 0.655, cu + 0.14, 0.7, glow)  # its screens
+        mid.rect(cu + 0.16, 0.655, cu + 0.24, 0.7, scale(glow, 0.7))
+        for k in range(5):  # and its lights
+            mid.ellipse(cu + 0.05 + k * 0.05, 0.8, 0.008, 0.008, ((240, 80, 70), glow)[k % 2])
+    mid.drawn.add("console")
+
+
+def _planet(
+    p: Painter,
+    u: float,
+    v: float,
+    r: float,
+    rng: np.random.Generator,
+    clip: tuple[float, float, float, float] | None = None,
+) -> None:
+    """A planet, lit from one side (only the part inside `clip`, a window, when given)."""
+    color = mix((90, 120, 200), (200, 110, 80), rng.uniform())
+    if clip is None:
+        p.ellipse(u, v, r, r, color)
+        p.ellipse(u + r * 0.35, v - r * 0.2, r * 0.85, r * 0.85, scale(color, 0.55))
+    else:
+        disc = Painter(p.width, p.height, p.margin_x, p.margin_y, p.style)
+        disc.ellipse(u, v, r, r, color)
+        disc.ellipse(u + r * 0.35, v - r * 0.2, r * 0.85, r * 0.85, scale(color, 0.55))
+        window = Image.new("L", disc.mask.size, 0)
+        ImageDraw.Draw(window).rectangle(
+            (p.x(clip[0]), p.y(clip[1]), p.x(clip[2]), p.y(clip[3])), fill=255
+        )
+        inside = ImageChops.multiply(disc.mask, window)
+        p.rgb.paste(disc.rgb, mask=inside)
+        p.mask = ImageChops.lighter(p.mask, inside)
+        p._mask = ImageDraw.Draw(p.mask)
+    p.drawn.add("planet")
+
+
+def _spacecraft(
+    p: Painter, u: float, v: float, size: float, rng: np.random.Generator, climbing: bool = False
+) -> None:
+    """A spacecraft `size` frame heights long: a hull, a bridge, fins and engines' glow."""
+    hull, dark, glow = (176, 182, 196), (96, 102, 118), (120, 200, 255)
+    s = size
+    if climbing:  # a rocket going up: nose at the top, flame below
+        p.polygon(
+            [
+                (u, v - s * 0.5),
+                (u + s * 0.1, v - s * 0.25),
+                (u + s * 0.1, v + s * 0.3),
+                (u - s * 0.1, v + s * 0.3),
+                (u - s * 0.1, v - s * 0.25),
+            ],
+            hull,
+        )
+        p.polygon(
+            [(u - s * 0.1, v + s * 0.1), (u - s * 0.2, v + s * 0.35), (u - s * 0.1, v + s * 0.3)],
+            dark,
+        )
+        p.polygon(
+            [(u + s * 0.1, v + s * 0.1), (u + s * 0.2, v + s * 0.35), (u + s * 0.1, v + s * 0.3)],
+            dark,
+        )
+        p.polygon(
+            [(u - s * 0.07, v + s * 0.3), (u, v + s * 0.6), (u + s * 0.07, v + s * 0.3)],
+            (255, 190, 90),
+        )
+    else:  # seen from the side, flying right
+        p.polygon(
+            [
+                (u - s * 0.5, v - s * 0.08),
+                (u + s * 0.3, v - s * 0.1),
+                (u + s * 0.5, v),
+                (u + s * 0.3, v + s * 0.1),
+                (u - s * 0.5, v + s * 0.1),
+            ],
+            hull,
+        )
+        p.polygon(
+            [
+                (u - s * 0.35, v - s * 0.08),
+                (u - s * 0.1, v - s * 0.08),
+                (u - s * 0.3, v - s * 0.28),
+                (u - s * 0.45, v - s * 0.28),
+            ],
+            dark,
+        )
+        p.polygon(
+            [
+                (u - s * 0.35, v + s * 0.1),
+                (u - s * 0.1, v + s * 0.1),
+                (u - s * 0.3, v + s * 0.26),
+                (u - s * 0.45, v + s * 0.26),
+            ],
+            dark,
+        )
+        p.rect(u + s * 0.12, v - s * 0.06, u + s * 0.28, v - s * 0.01, glow)  # the bridge's windows
+        for k in range(int(rng.integers(4, 8))):
+            wu = u - s * 0.3 + k * s * 0.06
+            p.rect(wu, v + s * 0.02, wu + s * 0.025, v + s * 0.04, (250, 230, 160))
+        p.ellipse(u - s * 0.52, v + s * 0.01, s * 0.05, s * 0.07, glow)  # the engines
+    p.drawn.add("spacecraft")
 
 
 def _tree(

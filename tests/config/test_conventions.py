@@ -30,9 +30,14 @@ def test_unknown_api_path_answers_json_404_in_the_envelope(api):
     assert_error(api.get("/api/v1/no-such-thing"), 404, "NOT_FOUND")
 
 
-def test_unknown_path_outside_the_api_is_json_too_never_an_html_page():
+def test_unknown_path_outside_the_api_is_the_sites_404_page_never_a_stack_trace():
+    # Issue 16: outside /api/ the browser gets a page in the platform's look; the API keeps
+    # its envelope (test above).
     response = Client().get("/no-such-page", HTTP_ACCEPT="text/html")
-    assert_error(response, 404, "NOT_FOUND")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+    body = response.content.decode()
+    assert "Page not found" in body and "Traceback" not in body
 
 
 def test_malformed_json_is_a_validation_error(api):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -101,3 +102,26 @@ def test_serve_answers_http_and_runs_background_work_in_process(server):
     messages = [p.read_text() for p in mail_dir.iterdir()]
     assert len(messages) == 1
     assert "http://testhost/accounts/reset/" in messages[0]
+
+
+def _first_session_block() -> str:
+    """The first shell block under README's "A first session with the API"."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## A first session with the API") :]
+    return section.split("```sh\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_the_readmes_first_session_pasted_into_a_shell_signs_up_and_reads_me(server):
+    base, _ = server
+    script = _first_session_block().replace("localhost:8000", base.removeprefix("http://"))
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    me = json.loads(done.stdout)
+    assert me["success"] is True, me
+    assert (me["data"]["email"], me["data"]["username"]) == ("me@example.com", "storyteller42")

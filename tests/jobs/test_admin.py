@@ -59,3 +59,22 @@ def test_a_webhook_endpoint_shows_its_secret_read_only(admin_client):
     page = admin_client.get(f"/admin/jobs/webhookendpoint/{quote(endpoint.pk)}/change/")
     assert page.status_code == 200
     assert b"whsec_abc" in page.content
+
+
+def test_the_admin_names_webhook_deliveries_in_english(admin_client):
+    page = admin_client.get("/admin/").content.decode()
+    assert "Webhook deliveries" in page
+    assert "deliverys" not in page
+
+
+def test_no_models_plural_is_a_y_with_an_s_after_a_consonant():
+    """Django's default plural adds an "s": "delivery" needs its plural spelled out."""
+    from django.apps import apps
+
+    wrong = [
+        f"{model._meta.label}: {model._meta.verbose_name_plural}"
+        for model in apps.get_models()
+        if str(model._meta.verbose_name_plural).endswith("ys")
+        and str(model._meta.verbose_name_plural)[-3] not in "aeiou"
+    ]
+    assert wrong == []

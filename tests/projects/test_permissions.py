@@ -156,7 +156,20 @@ def test_a_stranger_cannot_list_the_projects_jobs_or_collaborators(project, clie
         assert_error(stranger.get(url(project, suffix)), 404, "NOT_FOUND")
 
 
-def test_a_viewer_reads_the_projects_jobs_and_collaborators(project, client_for):
+def test_a_viewer_reads_the_projects_jobs_and_collaborators(project, client_for, submit):
+    editor = CollaboratorFactory(project=project, role="collaborator").user
+    owners_job = submit(project.owner, project_id=project.pk)
+    editors_job = submit(editor, project_id=project.pk)
+    submit(project.owner)  # a job outside the project
     viewer = client_as("viewer", project, client_for)
-    assert viewer.get(url(project, "/jobs")).status_code == 200
-    assert viewer.get(url(project, "/collaborators")).status_code == 200
+
+    jobs = viewer.get(url(project, "/jobs"))
+    assert jobs.status_code == 200, jobs.content
+    assert {job["id"] for job in jobs.json()["data"]} == {owners_job.pk, editors_job.pk}
+
+    collaborators = viewer.get(url(project, "/collaborators"))
+    assert collaborators.status_code == 200, collaborators.content
+    viewer_id = Project.objects.get(pk=project.pk).collaborators.get(role="viewer").user_id
+    assert sorted((c["userId"], c["role"]) for c in collaborators.json()["data"]) == sorted(
+        [(editor.pk, "collaborator"), (viewer_id, "viewer")]
+    )

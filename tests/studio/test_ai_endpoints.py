@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import types
 
 import pytest
 from PIL import Image
 
 from jobs.models import Job, JobStatus
+from studio import tuning
 from tests.config.test_conventions import assert_error
 from tests.projects.helpers import run
 from tests.studio.conftest import body_bytes, fetch
@@ -112,7 +114,32 @@ def test_the_ai_endpoints_need_a_token(api):
     assert_error(api.get("/api/v1/ai/models"), 401, "UNAUTHORIZED")
 
 
-def test_optimizing_a_model_measures_a_probe_and_tunes_the_callers_defaults(user_api):
+def test_optimizing_a_model_reports_what_it_measured_and_tunes_the_callers_defaults(
+    user_api, monkeypatch
+):
+    """The probe's clock is replaced by one that reads out known times and records when it is
+    read: the answer must carry exactly those times, taken around the runs themselves."""
+    events: list[str] = []
+    readings = iter([100.0, 104.0, 200.0, 201.0])  # the defaults take 4 s, the tuning 1 s
+
+    def clock() -> float:
+        events.append("clock")
+        return next(readings)
+
+    frames_made: list[int] = []
+    real_probe = tuning._probe
+
+    def probe(spec, task, parameters):
+        work = real_probe(spec, task, parameters)
+
+        def recorded():
+            events.append("work")
+            frames_made.append(work())
+
+        return recorded
+
+    monkeypatch.setattr(tuning, "time", types.SimpleNamespace(perf_counter=clock))
+    monkeypatch.setattr(tuning, "_probe", probe)
     response = user_api.post(
         "/api/v1/ai/models/mdl_animatic/optimize",
         {"task": "video_generation", "optimizationLevel": "speed"},
@@ -125,16 +152,25 @@ def test_optimizing_a_model_measures_a_probe_and_tunes_the_callers_defaults(user
     assert (result["status"], result["optimizationLevel"]) == ("optimized", "speed")
     measured = result["optimizationResult"]
     baseline, tuned = measured["baseline"], measured["tuned"]
-    assert baseline["seconds"] > 0 and tuned["seconds"] > 0
-    # The numbers are the measurements, not a claim: recompute them from the two runs.
-    assert measured["speedImprovement"] == pytest.approx(
-        1 - tuned["seconds"] / baseline["seconds"], abs=1e-3
+
+    # A warm-up, then each measured run between two readings of the clock.
+    assert events == ["work", "clock", "work", "clock", "clock", "work", "clock"]
+    # The defaults render 1 s at 24 fps, the speed tuning 1 s at 12 fps: the runs were real.
+    assert frames_made == [24, 24, 12]
+    assert (baseline["parameters"]["fps"], baseline["parameters"]["resolution"]) == (
+        24,
+        "1280x720",
     )
+    assert (tuned["parameters"]["fps"], tuned["parameters"]["resolution"]) == (12, "640x360")
+    assert (baseline["seconds"], tuned["seconds"]) == (4.0, 1.0)
+    assert measured["speedImprovement"] == 0.75
+    assert measured["performanceImprovement"] == 3.0
+    # Peak memory is tracemalloc's own: each run held at least one of its RGB frames.
+    assert baseline["peakMemory"] >= 1280 * 720 * 3
+    assert tuned["peakMemory"] >= 640 * 360 * 3
     assert measured["memoryReduction"] == pytest.approx(
         1 - tuned["peakMemory"] / baseline["peakMemory"], abs=1e-3
     )
-    # 640x360 at 12 fps is a quarter of the pixels at half the frames of 1280x720 at 24.
-    assert measured["speedImprovement"] > 0.5
     # The caller's next video uses the tuned defaults.
     queued = user_api.post(
         "/api/v1/generate/video", {"prompt": "A harbour at dawn"}, format="json"

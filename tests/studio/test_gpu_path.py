@@ -7,6 +7,10 @@ the real job stages and the real packaging; only the network's size differs.
 
 from __future__ import annotations
 
+import io
+
+import av
+import numpy as np
 import pytest
 import torch
 
@@ -14,6 +18,7 @@ from jobs.models import JobStatus
 from media_pipeline.backends import diffusers_models as models
 from tests.media_pipeline import tiny_pipelines
 from tests.projects.helpers import run
+from tests.studio.conftest import body_bytes, fetch
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +57,15 @@ def test_a_video_on_the_diffusers_model_goes_to_the_gpu_queue_and_makes_a_clip(u
     assert manifest["parameters"]["pipeline"] == "LTXPipeline"
     assert "torch" in manifest["versions"] and "diffusers" in manifest["versions"]
     assert (job.result["width"], job.result["height"]) == (160, 128)
+
+    # The clip: a playable MP4 of the pipeline's frames, 1 s at 8 fps, at the asked size.
+    clip = user_api.get(f"/api/v1/generate/clip/{job.result['clipId']}").json()["data"]
+    assert clip["resolution"] == "160x128"
+    with av.open(io.BytesIO(body_bytes(fetch(user_api, clip["fileUrl"])))) as container:
+        video = container.streams.video[0]
+        assert (video.codec_context.name, video.width, video.height) == ("h264", 160, 128)
+        frames = [frame.to_ndarray(format="rgb24") for frame in container.decode(video)]
+    assert len(frames) == 8
+    # A random network's frames are noise, not a blank or frozen picture.
+    assert all(frame.std() > 5 for frame in frames)
+    assert np.abs(frames[0].astype(int) - frames[-1].astype(int)).mean() > 1

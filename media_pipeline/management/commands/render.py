@@ -6,6 +6,8 @@ For operators: try a backend on a worker machine, or render outside the job queu
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +49,12 @@ class Command(BaseCommand):
         parser.add_argument("--style", default="cinematic")
         parser.add_argument("--voice", default="en", help='A narration voice, or "none"')
         parser.add_argument("--backend", choices=("animatic", "diffusers"), default="")
-        parser.add_argument("--out", type=Path, default=Path("render-out"))
+        parser.add_argument(
+            "--out",
+            type=Path,
+            default=Path("render-out"),
+            help="The folder the files go into (made if missing; it must be empty)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -55,12 +62,26 @@ class Command(BaseCommand):
         except (RenderRequestInvalid, ValueError, OSError) as exc:
             raise CommandError(str(exc)) from None
         out: Path = options["out"]
-        with tqdm(
-            total=100, unit="%", desc="render", bar_format="{l_bar}{bar}| {n:.0f}% {postfix}"
-        ) as bar:
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise CommandError(f"--out {out}: give a new or empty folder.")
+        # The narration and soundtrack are scratch work: they stay in a temporary folder,
+        # and only the finished files move into --out.
+        with (
+            tempfile.TemporaryDirectory(prefix="render-") as scratch,
+            tqdm(
+                total=100, unit="%", desc="render", bar_format="{l_bar}{bar}| {n:.0f}% {postfix}"
+            ) as bar,
+        ):
             packaged, manifest, _ = pipeline.render_to_files(
-                request, workdir=out, reporter=BarReporter(bar), backend=options["backend"]
+                request,
+                workdir=Path(scratch),
+                reporter=BarReporter(bar),
+                backend=options["backend"],
             )
+            finished = packaged.mp4.parent
+            out.mkdir(parents=True, exist_ok=True)
+            for entry in finished.iterdir():
+                shutil.move(entry, out / entry.name)
             bar.n = 100
             bar.refresh()
         info = packaged.info
@@ -71,7 +92,7 @@ class Command(BaseCommand):
             )
         )
         for path in (packaged.mp4, packaged.master_playlist, packaged.thumbnail, packaged.poster):
-            self.stdout.write(f"  {path}")
+            self.stdout.write(f"  {out / path.relative_to(finished)}")
 
     def _request(self, options: dict[str, Any]) -> RenderRequest:
         if options["request"]:
