@@ -187,7 +187,7 @@ class AnonymousBrowser(HttpUser):
     def scene_web_page(self) -> None:
         _spend(self)
         if self.scenes:
-            self.client.get(f"/scenes/{random.choice(self.scenes)}", name="GET scene page (html)")
+            self.client.get(f"/scenes/{random.choice(self.scenes)}/", name="GET scene page (html)")
 
 
 class Member(HttpUser):
