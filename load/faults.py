@@ -47,6 +47,9 @@ FAST_SWEEP = {
     "JOB_HEARTBEAT_SECONDS": "1",
     "JOB_LEASE_SECONDS": "4",
     "JOB_SWEEP_SECONDS": "2",
+    # A task message a killed worker had reserved comes back only after Redis's visibility
+    # timeout (hours); the sweep re-sends a job queued this long (default 600 s).
+    "JOB_RESEND_AFTER_SECONDS": "15",
     "SCENE_RENDER_WIDTH": "320",
     "SCENE_RENDER_HEIGHT": "180",
     "SCENE_RENDER_FPS": "12",
@@ -103,6 +106,19 @@ def final_checks(
     return outcome
 
 
+def holder(topology: Topology, job_id: str) -> int | None:
+    """The index of the topology's worker that is running `job_id`, from the job row."""
+    import psycopg
+
+    url = topology.database_url.replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(url, connect_timeout=10) as conn:
+        row = conn.execute("SELECT worker FROM jobs_job WHERE id = %s", [job_id]).fetchone()
+    for index in range(topology.workers):
+        if row and str(row[0]).startswith(f"worker{index}-"):
+            return index
+    return None
+
+
 # --- SIGKILL workers ------------------------------------------------------------------------
 
 
@@ -127,7 +143,6 @@ def fault_kill_workers(args: argparse.Namespace) -> str:
             job = api.wait_job(job_id, 120, done={"processing", *TERMINAL})
             if job["status"] != "processing":
                 continue
-            worker = job.get("worker", "")
             time.sleep(0.5 + (kills % 4) * 0.5)  # at different points of the job
             job = api.job(job_id)
             if job["status"] != "processing":
@@ -135,14 +150,10 @@ def fault_kill_workers(args: argparse.Namespace) -> str:
             finished_at_kill[job_id] = {
                 s["name"]: s["completedAt"] for s in job["stages"] if s["status"] == "completed"
             }
-            # Which worker holds it: kill the one whose log names the job, else worker 0/1.
-            index = kills % 2
-            for i in range(2):
-                log = (topology.log_dir or Path()) / f"worker{i}.log"
-                if worker and worker.startswith(f"worker{i}-"):
-                    index = i
-                    break
-                del log
+            # The worker that holds it (the job row names its Celery hostname).
+            index = holder(topology, job_id)
+            if index is None:
+                continue
             topology.kill_worker(index)
             topology.restart_worker(index)
             kills += 1

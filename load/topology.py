@@ -262,7 +262,9 @@ class Topology:
         if self.demo_catalog:  # as `make run` does: topics and ideas to browse and build on
             self._run_once("demo", [sys.executable, "manage.py", "load_demo_catalog"])
         if self.collectstatic and not (STATIC_ROOT / "staticfiles.json").exists():
-            self._run_once("collectstatic", [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"])
+            self._run_once(
+                "collectstatic", [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"]
+            )
         web = compose_command(
             "web",
             self.env,
