@@ -30,6 +30,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -53,6 +54,8 @@ from bench.jobs_events import (  # noqa: E402 (after the path fix above)
 
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 STATIC_ROOT = ROOT / "var" / "topology-static"
+LOCK_KEY = "sp-topology:owner"
+LOCK_SECONDS = 30
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/sp_topo"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/11"
 BUCKET = "storyplatform"
@@ -255,7 +258,45 @@ class Topology:
             tail = "\n".join(log.read_text(errors="replace").splitlines()[-40:])
             raise RuntimeError(f"{name} failed ({done.returncode}):\n{tail}")
 
+    def _claim_redis(self) -> None:
+        """Refuse to share the Redis database with another running topology: the compose
+        commands name the queue (`-Q cpu`), so two topologies on one database would take each
+        other's task messages (a job then waits for the sweep's re-send: a false 'stuck')."""
+        import redis
+
+        client = redis.Redis.from_url(self.redis_url)
+        owner = f"{os.getpid()}:{self.log_dir}"
+        if not client.set(LOCK_KEY, owner, nx=True, ex=LOCK_SECONDS):
+            other = client.get(LOCK_KEY)
+            raise RuntimeError(
+                f"another topology runs on {self.redis_url} ({other!r}): give this one "
+                "another Redis database (--redis-url)"
+            )
+        self._lock_owner = owner
+        self._lock_stop = threading.Event()
+
+        def renew() -> None:
+            while not self._lock_stop.wait(LOCK_SECONDS / 3):
+                with contextlib.suppress(Exception):  # Redis may be down in a fault run
+                    if client.get(LOCK_KEY) in (None, owner.encode()):
+                        client.set(LOCK_KEY, owner, ex=LOCK_SECONDS)
+
+        threading.Thread(target=renew, daemon=True).start()
+
+    def _release_redis(self) -> None:
+        import redis
+
+        if getattr(self, "_lock_owner", None) is None:
+            return
+        self._lock_stop.set()
+        with contextlib.suppress(Exception):
+            client = redis.Redis.from_url(self.redis_url)
+            if client.get(LOCK_KEY) == self._lock_owner.encode():
+                client.delete(LOCK_KEY)
+        self._lock_owner = None
+
     def _start(self) -> None:
+        self._claim_redis()
         self.start_s3()
         ensure_database(self.database_url)
         self._run_once("migrate", compose_command("migrate", self.env))
@@ -376,6 +417,7 @@ class Topology:
     def stop(self) -> None:
         if hasattr(self, "stack"):
             self.stack.stop()
+        self._release_redis()
         if self.log_dir is not None and not self.keep_logs:
             shutil.rmtree(self.log_dir / "data", ignore_errors=True)
 
