@@ -66,6 +66,38 @@ class Api:
     def post(self, path: str, body: Any = None, **kwargs: Any) -> Response:
         return self.request("POST", path, body if body is not None else {}, **kwargs)
 
+    def upload(self, path: str, filename: str, content: bytes, field: str = "file") -> Response:
+        """A multipart POST of one file, as a browser's form sends it."""
+        boundary = secrets.token_hex(16)
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+                f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+            ).encode()
+            + content
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        headers = {
+            "Accept": "application/json",
+            "X-Forwarded-For": self.forwarded_for,
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        }
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        request = urllib.request.Request(
+            f"{self.base_url}{path}", data=body, method="POST", headers=headers
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                raw, status = response.read(), response.status
+        except urllib.error.HTTPError as exc:
+            raw, status = exc.read(), exc.code
+        try:
+            parsed = json.loads(raw) if raw else None
+        except ValueError:
+            parsed = None
+        return Response(status, parsed, raw)
+
     def sign_up(self, email: str | None = None) -> Response:
         email = email or f"topo-{secrets.token_hex(6)}@example.com"
         response = self.post(
