@@ -34,8 +34,8 @@ RUN apt-get update \
 RUN groupadd --system --gid 1000 app \
     && useradd --system --uid 1000 --gid app --home-dir /home/app --create-home \
         --shell /usr/sbin/nologin app \
-    && mkdir -p /data /cache/huggingface \
-    && chown app:app /data /cache/huggingface
+    && mkdir -p /data /cache/huggingface /prometheus \
+    && chown app:app /data /cache/huggingface /prometheus
 
 WORKDIR /app
 

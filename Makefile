@@ -40,7 +40,7 @@ run: migrate
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-APPS := config accounts catalog scenes jobs moderation media_pipeline projects studio storytext web
+APPS := config accounts catalog scenes jobs moderation media_pipeline projects studio storytext web ops assets chat
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

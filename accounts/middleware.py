@@ -18,7 +18,7 @@ from accounts.authentication import JWTAuthentication
 from accounts.plans import ANONYMOUS_LIMITS
 from config.api.errors import ErrorCode
 from config.api.exceptions import error_response
-from config.api.ratelimit import EXEMPT_PATHS, client_ip, consume
+from config.api.ratelimit import EXEMPT_PATHS, Usage, client_ip, consume
 
 
 def _authenticate_quietly(request: HttpRequest):
@@ -29,6 +29,19 @@ def _authenticate_quietly(request: HttpRequest):
         return None
     request._jwt_auth = result  # type: ignore[attr-defined]
     return result[0] if result else None
+
+
+def _per_minute(request: HttpRequest, user) -> Usage | None:
+    """The user's per-minute count when it is past RATELIMIT_PER_MINUTE, else None."""
+    if user is None or not settings.RATELIMIT_PER_MINUTE:
+        return None
+    usage = consume(
+        request,
+        group="api-minute",
+        key=f"user:{user.pk}",
+        rate=f"{settings.RATELIMIT_PER_MINUTE}/m",
+    )
+    return usage if usage.limited else None
 
 
 class RateLimitMiddleware:
@@ -47,8 +60,18 @@ class RateLimitMiddleware:
         else:
             limits, tier, key = ANONYMOUS_LIMITS, "free", f"ip:{client_ip(request)}"
         usage = consume(request, group="api", key=key, rate=f"{limits.requests_per_hour}/h")
-        if usage.limited:
-            response: HttpResponse = error_response(
+        minute = _per_minute(request, user)
+        response: HttpResponse
+        if minute is not None and not usage.limited:
+            # The film job API's 100 requests a minute per user, alongside the hourly limit.
+            response = error_response(
+                ErrorCode.RATE_LIMITED,
+                f"Rate limit of {minute.limit} requests per minute exceeded; "
+                f"retry in {minute.retry_after} seconds",
+            )
+            response["Retry-After"] = str(minute.retry_after)
+        elif usage.limited:
+            response = error_response(
                 ErrorCode.RATE_LIMITED,
                 f"Rate limit of {usage.limit} requests per hour exceeded; "
                 f"retry in {usage.retry_after} seconds",

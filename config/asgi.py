@@ -16,6 +16,7 @@ from django.conf import settings  # noqa: E402
 from accounts.websocket import TokenAuthMiddleware  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 from jobs import fanout  # noqa: E402
+from ops.prometheus import WebSocketCounter  # noqa: E402
 
 
 class BrowserOriginValidator(OriginValidator):
@@ -49,10 +50,12 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # The browser pages' session (cookie) signs a socket in; a bearer token, where one is
-        # sent, takes precedence (API clients).
-        "websocket": BrowserOriginValidator(
-            AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(websocket_urlpatterns))),
-            allowed_origins,
+        # sent, takes precedence (API clients). WebSocketCounter: the Prometheus gauge.
+        "websocket": WebSocketCounter(
+            BrowserOriginValidator(
+                AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(websocket_urlpatterns))),
+                allowed_origins,
+            )
         ),
         "lifespan": lifespan,
     }

@@ -97,6 +97,19 @@ def env_list(name: str, default: Sequence[str] = ()) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_networks(name: str) -> list[str]:
+    """A comma-separated list of IP networks in CIDR notation (`10.0.0.0/8,fd00::/8`)."""
+    import ipaddress
+
+    networks = env_list(name)
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise _fail(name, network, "not an IP network (CIDR, e.g. 10.0.0.0/8)") from None
+    return networks
+
+
 def env_database(name: str, default: str) -> dict[str, Any]:
     """A database URL (postgres://, sqlite:///...) parsed into Django's DATABASES entry."""
     value = _raw(name) or default

@@ -44,6 +44,14 @@ class RequestBaseMiddleware:
             _current_request.reset(token)
 
 
+def absolute_url(path: str, *, request: HttpRequest | None = None) -> str:
+    """`path` on the platform as an absolute URL, from where the client reached it."""
+    if request is None:
+        request = _current_request.get()
+    base = request.build_absolute_uri("/")[:-1] if request is not None else settings.PUBLIC_BASE_URL
+    return f"{base}{path}"
+
+
 def signed_url(
     name: str, *, ttl: int | None = None, request: HttpRequest | None = None
 ) -> tuple[str, datetime]:
@@ -54,11 +62,7 @@ def signed_url(
     if not isinstance(default_storage, FileSystemStorage) and not name.endswith(".m3u8"):
         return default_storage.url(name, expire=ttl), expires  # type: ignore[call-arg]
     token = signing.dumps({"n": name, "e": int(expires.timestamp())}, salt=_SALT, compress=True)
-    path = reverse("signed-file", args=[token])
-    if request is None:
-        request = _current_request.get()
-    base = request.build_absolute_uri("/")[:-1] if request is not None else settings.PUBLIC_BASE_URL
-    return f"{base}{path}", expires
+    return absolute_url(reverse("signed-file", args=[token]), request=request), expires
 
 
 def serve_signed(request: HttpRequest, token: str) -> HttpResponseBase:

@@ -22,6 +22,7 @@ from config.env import (
     env_decimal,
     env_int,
     env_list,
+    env_networks,
     env_optional,
     env_str,
     env_url,
@@ -87,11 +88,16 @@ INSTALLED_APPS = [
     "media_pipeline",
     "projects",
     "studio",
+    "assets",
     "web",
+    "ops",
+    "chat",
 ]
 
 MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",
+    # Times and records every API request (GET /logs, GET /metrics, Prometheus).
+    "ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -199,6 +205,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Task events for the Celery monitor (Flower, docker-compose.yml); they need a broadcast
+# exchange, which the folder broker of embedded mode does not have.
+CELERY_WORKER_SEND_TASK_EVENTS = env_bool(
+    "CELERY_WORKER_SEND_TASK_EVENTS", CELERY_BROKER_URL.startswith("redis")
+)
+CELERY_TASK_SEND_SENT_EVENT = CELERY_WORKER_SEND_TASK_EVENTS
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Long GPU tasks must survive their workers: a task is acknowledged only when it is done, goes
 # back to the queue when its worker dies, and each worker takes one task at a time.
@@ -224,6 +236,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("JOB_SWEEP_SECONDS", 30, minimum=1),
     },
     # Idea views are buffered in the cache and written to the database this often.
+    # API requests and logged warnings wait in the cache; this writes them to the log store.
+    "flush-ops-logs": {
+        "task": "ops.tasks.flush_logs_task",
+        "schedule": env_int("OPS_LOG_FLUSH_SECONDS", 5, minimum=1),
+    },
+    "prune-logs": {
+        "task": "ops.tasks.prune_logs_task",
+        "schedule": env_int("OPS_LOG_PRUNE_SECONDS", 3600, minimum=60),
+    },
     "flush-catalog-views": {
         "task": "catalog.tasks.flush_views_task",
         "schedule": env_int("CATALOG_VIEW_FLUSH_SECONDS", 15, minimum=1),
@@ -373,6 +394,16 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 SIGNED_URL_TTL = env_int("SIGNED_URL_TTL", 3600, minimum=60)
 
+# --- Assets (uploads) -------------------------------------------------------------------------
+# Pillow's own decompression-bomb limit: an image claiming more pixels is refused undecoded.
+ASSET_MAX_IMAGE_PIXELS = env_int("ASSET_MAX_IMAGE_PIXELS", 89_478_485, minimum=1)
+# How many files one POST /media/upload may carry.
+ASSET_MAX_FILES_PER_UPLOAD = env_int("ASSET_MAX_FILES_PER_UPLOAD", 20, minimum=1)
+# Where uploads stream to while they are checked (the system's temporary folder by default).
+FILE_UPLOAD_TEMP_DIR = env_optional("FILE_UPLOAD_TEMP_DIR")
+# How long the bytes of a user's job outputs are cached for the storage quota (seconds).
+ASSET_OUTPUT_USAGE_CACHE_SECONDS = env_int("ASSET_OUTPUT_USAGE_CACHE_SECONDS", 30, minimum=0)
+
 # --- E-mail --------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
@@ -440,7 +471,7 @@ SIMPLE_JWT = {
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["config.api.renderers.EnvelopeJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "djangorestframework_camel_case.parser.CamelCaseJSONParser",
+        "config.api.parsers.BoundedCamelCaseJSONParser",
         "djangorestframework_camel_case.parser.CamelCaseFormParser",
         "djangorestframework_camel_case.parser.CamelCaseMultiPartParser",
     ],
@@ -452,6 +483,7 @@ REST_FRAMEWORK = {
         "config.api.filters.SortOrderFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.EnvelopeAutoSchema",
+    "DEFAULT_METADATA_CLASS": "config.api.metadata.EnvelopeMetadata",
     "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -483,6 +515,11 @@ SPECTACULAR_SETTINGS = {
         "OrganizationRoleEnum": "accounts.models.OrganizationRole",
         "AccountStatusEnum": "accounts.models.AccountStatus",
         "PlanEnum": "accounts.plans.Plan",
+        "HealthStatusEnum": ["healthy", "unhealthy"],
+        "JobStatusEnum": "jobs.models.JobStatus",
+        "ChatSessionStatusEnum": "chat.choices.SessionStatus",
+        "ChatStepEnum": "chat.choices.STEPS",
+        "WorkflowStepStatusEnum": ["completed", "current", "pending"],
     },
 }
 
@@ -508,6 +545,9 @@ DJANGO_GUID = {
 # Rate limits are counted in the shared cache, so that every server process shares one count.
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_USE_CACHE = "default"
+# The film job API's "100 requests per minute per user", on top of the plan's hourly limit
+# (0: off).
+RATELIMIT_PER_MINUTE = env_int("RATELIMIT_PER_MINUTE", 100, minimum=0)
 # Behind a proxy, set to the header that carries the client's address (e.g. X-Forwarded-For).
 RATELIMIT_IP_HEADER = env_optional("RATELIMIT_IP_HEADER")
 SILENCED_SYSTEM_CHECKS = [
@@ -537,26 +577,47 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-# --- Logging -------------------------------------------------------------------------------
+# --- Logging ---------------------------------------------------------------------------------
+# Structured logs (structlog): JSON lines on stdout in production, readable lines otherwise.
+# Every line carries the request id (django-guid), also in Celery tasks a request sent.
+# WARNING and worse also go to the log store that GET /logs reads (ops.logs).
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "console", choices=("json", "console"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s"}
-    },
+    "formatters": {"structured": {"()": "ops.logs.formatter", "json": LOG_FORMAT == "json"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": "structured",
             "filters": ["request_id"],
-        }
+        },
+        "store": {
+            "class": "ops.logs.DatabaseLogHandler",
+            "level": "WARNING",
+            "filters": ["request_id"],
+        },
     },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "root": {"handlers": ["console", "store"], "level": LOG_LEVEL},
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django_guid": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Operations (GET /health, /metrics, /logs; Prometheus) -------------------------------------
+# Every API request is one row of the log store (GET /logs finds it, GET /metrics counts it),
+# buffered in the cache and written in bulk by beat (ops.buffer).
+OPS_REQUEST_LOG = env_bool("OPS_REQUEST_LOG", True)
+OPS_LOG_RETENTION_DAYS = env_int("OPS_LOG_RETENTION_DAYS", 30, minimum=1)
+OPS_STORAGE_CACHE_SECONDS = env_int("OPS_STORAGE_CACHE_SECONDS", 60, minimum=0)
+OPS_HEALTH_WORKER_CACHE_SECONDS = env_int("OPS_HEALTH_WORKER_CACHE_SECONDS", 15, minimum=0)
+# The GPU worker pool is required (503 without it) when a diffusers backend is configured, or
+# when this says so.
+HEALTH_REQUIRE_GPU_WORKERS = env_bool("HEALTH_REQUIRE_GPU_WORKERS", False)
+# Without an admin's token, /api/v1/metrics/prometheus answers loopback and these networks
+# (comma-separated CIDRs, e.g. the Prometheus server's `10.0.5.0/24`).
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS")

@@ -5,30 +5,45 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic.base import RedirectView
-from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
+from drf_spectacular.renderers import (
+    OpenApiJsonRenderer,
+    OpenApiJsonRenderer2,
+    OpenApiYamlRenderer,
+    OpenApiYamlRenderer2,
+)
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config.api.routes import route
 from config.files import serve_signed
-from config.health import HealthView
 from studio.pages import StudioView
 from web.urls import password_reset_urls
 
 
 class SchemaView(SpectacularAPIView):
-    """The OpenAPI 3 schema, JSON unless YAML is asked for."""
+    """The OpenAPI 3 schema, JSON unless YAML is asked for.
 
-    renderer_classes = [OpenApiJsonRenderer, OpenApiYamlRenderer]
+    Both the OpenAPI media types and the plain ones answer (`Accept: application/json`,
+    `?format=json`, `?format=yaml`), so a client that asks for JSON gets the JSON schema.
+    """
+
+    renderer_classes = [
+        OpenApiJsonRenderer,
+        OpenApiJsonRenderer2,
+        OpenApiYamlRenderer,
+        OpenApiYamlRenderer2,
+    ]
 
 
 api_v1: list[URLPattern | URLResolver] = [
-    route("health", HealthView.as_view(), "health"),
+    path("", include("ops.api.urls")),
     route("schema", SchemaView.as_view(), "schema"),
     path("", include("accounts.api.urls")),
     # Before jobs: studio's view of /jobs adds the film job's POST to the jobs list.
     path("", include("studio.api.urls")),
     path("", include("jobs.api.urls")),
     path("", include("projects.api.urls")),
+    path("", include("assets.api.urls")),
+    path("", include("chat.api.urls")),
     path("", include("catalog.api.urls")),
     path("", include("scenes.api.urls")),
     path("", include("moderation.api.urls")),

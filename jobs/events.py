@@ -15,6 +15,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Coroutine
+from functools import partial
 from typing import Any, Literal, TypedDict, cast
 
 from asgiref.sync import async_to_sync
@@ -133,6 +134,28 @@ def publish(job: Job, event_type: EventType, *, coalesce: bool = False, **fields
         from jobs import webhooks
 
         webhooks.dispatch_for_event(job, dict(message))
+        for listener in _listeners:
+            transaction.on_commit(partial(_notify, listener, job, dict(message)))
+
+
+# Domains that act on other jobs' events (the chat app: a session's render finishing, an
+# asset's analysis finishing) add a listener here in their AppConfig.ready; each is called
+# after the commit with the job and the event, and must not raise.
+JobListener = Callable[[Job, dict[str, Any]], None]
+_listeners: list[JobListener] = []
+
+
+def _notify(listener: JobListener, job: Job, message: dict[str, Any]) -> None:
+    try:
+        listener(job, message)
+    except Exception:  # one domain's failure must not stop the others' callbacks
+        logger.exception("A job event listener failed for %s", job.pk)
+
+
+def add_listener(listener: JobListener) -> None:
+    """Call `listener(job, event)` after the commit of every job event but logs."""
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 class _PublishLoop:
@@ -172,6 +195,17 @@ class _PublishLoop:
 
 
 _publish_loop = _PublishLoop()
+
+
+def run_send(send: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a coroutine that sends to the channel layer, from sync code, the way job events
+    are sent (the process's publish loop with Redis; the caller's loop in memory)."""
+    if get_channel_layer() is None:
+        return
+    if settings.REDIS_URL:
+        _publish_loop.run(send)
+    else:
+        async_to_sync(send)()
 
 
 def send_to_groups(groups: list[str], message: JobEventMessage) -> None:

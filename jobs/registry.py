@@ -7,7 +7,7 @@ registration, not an edit of the engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -145,6 +145,23 @@ def present_result(job_type: str, result: dict[str, Any] | None) -> dict[str, An
     except LookupError:
         return result
     return presenter(result) if presenter is not None else result
+
+
+# The names of the projects jobs belong to (GET /jobs/:id's `projectName`), from the app that
+# owns projects: one call for a whole page of jobs.
+ProjectNames = Callable[[list[str]], dict[str, str]]
+_project_names: list[ProjectNames] = []
+
+
+def register_project_names(names: ProjectNames) -> None:
+    _project_names[:] = [names]
+
+
+def project_names(project_ids: Iterable[str]) -> dict[str, str]:
+    ids = sorted({pid for pid in project_ids if pid})
+    if not ids or not _project_names:
+        return {}
+    return _project_names[0](ids)
 
 
 def default_apply_retry(

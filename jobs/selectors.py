@@ -10,6 +10,7 @@ from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from jobs import registry
 from jobs.models import Job, JobLog, JobStatus, WebhookDelivery, WebhookEndpoint
 
 
@@ -81,7 +82,16 @@ def job_context(jobs: list[Job]) -> dict[str, Any]:
     A constant number of queries whatever the page size: one for the positions, one per queue.
     """
     positions = queue_positions(jobs)
-    return {"queue_positions": positions, "estimated_starts": estimated_starts(jobs, positions)}
+    return {
+        "queue_positions": positions,
+        "estimated_starts": estimated_starts(jobs, positions),
+        "project_names": registry.project_names(job.project_id for job in jobs),
+    }
+
+
+def job_latest_logs(*, job: Job, count: int = 20) -> list[JobLog]:
+    """The job's last `count` log lines, oldest first (GET /jobs/:id's `logs`)."""
+    return list(reversed(job.logs.order_by("-timestamp", "-id")[:count]))
 
 
 def job_logs(*, job: Job, level: str | None = None) -> QuerySet[JobLog]:

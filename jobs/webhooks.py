@@ -38,8 +38,12 @@ EVENTS = (
     "job.cancelled",
     "generation.complete",
     "generation.failed",
+    # Platform events other apps send through `dispatch` (the AI Movie Platform's webhooks).
+    "project.completed",
+    "media.processed",
+    "chat.ai_response",
 )
-WILDCARDS = ("job.*", "generation.*", "*")
+WILDCARDS = ("job.*", "generation.*", "project.*", "media.*", "chat.*", "*")
 TIMEOUT_SECONDS = 10
 
 
@@ -143,6 +147,29 @@ def dispatch_for_event(job: Job, message: dict[str, Any]) -> None:
                 next_attempt_at=timezone.now(),
             )
             schedule(delivery)
+
+
+def dispatch(*, owner_id: str, event: str, data: dict[str, Any], job: Job | None = None) -> int:
+    """Send a platform event (`project.completed`, `media.processed`, `chat.ai_response`) to
+    each of the owner's active endpoints that wants it; signed, retried and logged as job
+    events are. Answers how many deliveries were made."""
+    if event not in EVENTS:
+        raise ValueError(f"Unknown webhook event {event!r}")
+    payload = {"event": event, "data": {**data, "timestamp": data.get("timestamp") or _now()}}
+    made = 0
+    for endpoint in WebhookEndpoint.objects.filter(owner_id=owner_id, is_active=True):
+        if not endpoint.wants(event):
+            continue
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint, job=job, event=event, payload=payload, next_attempt_at=timezone.now()
+        )
+        schedule(delivery)
+        made += 1
+    return made
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def schedule(delivery: WebhookDelivery, *, countdown: float = 0) -> None:

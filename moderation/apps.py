@@ -29,9 +29,11 @@ class ModerationConfig(AppConfig):
 def _sync_moderators_group(sender: AppConfig, **kwargs: Any) -> None:
     from django.apps import apps
 
-    # post_migrate is sent once per app, each creating its own permissions: sync after the
-    # last one, when every permission exists.
-    if sender is not list(apps.get_app_configs())[-1]:
+    # post_migrate is sent once per app with models, each creating its own permissions: sync
+    # after the last of them, when every permission exists (an app without models, such as
+    # `web`, is never a sender).
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if sender is not with_models[-1]:
         return
     from moderation.services import moderators_group_sync
 

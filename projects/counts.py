@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 ProjectCounts = Callable[[list[str]], dict[str, int]]
 ProjectItems = Callable[["Project"], list[dict[str, Any]]]
+ProjectProgress = Callable[["Project"], "dict[str, Any] | None"]
 
 # assets are also the AI Movie Platform's media (both are `ast_` ids, API_CONVENTIONS.md).
 COUNTS = ("asset_count", "clip_count", "active_sessions_count")
@@ -24,6 +25,7 @@ ITEMS = ("assets", "clips", "active_sessions")
 
 _counts: dict[str, ProjectCounts] = {}
 _items: dict[str, ProjectItems] = {}
+_progress: list[ProjectProgress] = []
 
 
 def register_project_count(name: str, counts: ProjectCounts) -> None:
@@ -48,3 +50,14 @@ def project_counts(project_ids: Iterable[str]) -> dict[str, dict[str, int]]:
 
 def project_items(project: Project) -> dict[str, list[dict[str, Any]]]:
     return {name: (_items[name](project) if name in _items else []) for name in ITEMS}
+
+
+def register_project_progress(progress: ProjectProgress) -> None:
+    """Make `progress(project)` the detail's progress (the chat app's workflow): a dict with
+    `completedSteps` (a list of steps), `nextSteps` and `workflowSteps`, or None to keep the
+    project's own fields."""
+    _progress[:] = [progress]
+
+
+def project_progress(project: Project) -> dict[str, Any] | None:
+    return _progress[0](project) if _progress else None

@@ -62,17 +62,31 @@ def _with_caller_role(queryset: QuerySet[Project], user: User) -> QuerySet[Proje
     )
 
 
-def project_list_for(*, user: User) -> QuerySet[Project]:
-    """The live projects the user may see, each with their role, owner, organization and job
-    count: one query for a whole page."""
-    visible = (
+def _visible_to(user: User) -> Q:
+    """Owned, shared with the user, or of an organization they belong to."""
+    return (
         Q(owner=user)
         | Q(pk__in=Collaborator.objects.filter(user=user).values("project_id"))
         | Q(organization_id__in=Membership.objects.filter(user=user).values("organization_id"))
     )
+
+
+def project_ids_visible_to(*, user: User) -> list[str]:
+    """The ids of the live projects the user may see (any role), without the list's
+    annotations: what other apps filter their rows by."""
+    return list(
+        Project.objects.exclude(status=ProjectStatus.DELETED)
+        .filter(_visible_to(user))
+        .values_list("pk", flat=True)
+    )
+
+
+def project_list_for(*, user: User) -> QuerySet[Project]:
+    """The live projects the user may see, each with their role, owner, organization and job
+    count: one query for a whole page."""
     return (
         _with_caller_role(
-            Project.objects.exclude(status=ProjectStatus.DELETED).filter(visible), user
+            Project.objects.exclude(status=ProjectStatus.DELETED).filter(_visible_to(user)), user
         )
         .select_related("owner", "organization")
         .annotate(job_count=job_count_annotation(), sort_title=Lower("title"))
@@ -114,6 +128,7 @@ def project_detail_context(*, project: Project) -> dict[str, Any]:
         "collaborators": list(project_collaborators(project=project)),
         "recent_jobs": project_recent_jobs(project=project),
         "items": counts.project_items(project),
+        "progress": counts.project_progress(project),
         "pending_invitations": (
             list(project_pending_invitations(project=project)) if is_owner else []
         ),
@@ -158,3 +173,8 @@ def organization_project_counts(org_ids: Iterable[str]) -> dict[str, int]:
         .values_list("organization_id", "count")
     )
     return dict(rows)
+
+
+def project_titles(project_ids: list[str]) -> dict[str, str]:
+    """{project id: title} for jobs' `projectName`, in one query."""
+    return dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "title"))

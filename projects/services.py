@@ -392,3 +392,17 @@ def collaborator_remove(*, project: Project, key: str) -> Literal["collaborator"
         if not deleted:
             raise NotFound("This user is not a collaborator on the project")
         return "collaborator"
+
+
+def project_progress_set(
+    *, project_id: str, percentage: int, phase: str, completed: int, total: int
+) -> None:
+    """The project's progress fields as the workflow that drives it (the chat app) has them:
+    one UPDATE, so the list and its `sort=progress` read the real numbers."""
+    Project.objects.filter(pk=project_id).update(
+        progress_percentage=max(0, min(100, percentage)),
+        current_phase=phase[:64],
+        completed_steps=completed,
+        total_steps=total,
+        updated_at=timezone.now(),
+    )

@@ -99,6 +99,10 @@ class ModelSpec:
     source: Callable[[], str] = lambda: ""  # model id or path, from settings
     available: Callable[[], bool] = lambda: True
     default_for: Callable[[], tuple[str, ...]] = lambda: ()  # tasks it is the default of
+    # When the entry was added to the registry and last changed (its version, its defaults):
+    # update `updated_at` with any change of what GET /ai/models shows of it.
+    created_at: str = "2026-11-22T00:00:00Z"
+    updated_at: str = "2026-11-22T00:00:00Z"
 
     def status(self) -> str:
         if not self.available():

@@ -28,6 +28,7 @@ class ErrorCode(StrEnum):
     COST_LIMIT = "COST_LIMIT"
     FILE_TOO_LARGE = "FILE_TOO_LARGE"
     UNSUPPORTED_FORMAT = "UNSUPPORTED_FORMAT"
+    NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
     CONTINUITY_VIOLATION = "CONTINUITY_VIOLATION"
     # A request this installation cannot serve: the model it needs is not configured here.
     MODEL_NOT_CONFIGURED = "MODEL_NOT_CONFIGURED"
@@ -54,6 +55,7 @@ STATUS_FOR_CODE: dict[ErrorCode, int] = {
     ErrorCode.COST_LIMIT: status.HTTP_402_PAYMENT_REQUIRED,
     ErrorCode.FILE_TOO_LARGE: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     ErrorCode.UNSUPPORTED_FORMAT: status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    ErrorCode.NOT_ACCEPTABLE: status.HTTP_406_NOT_ACCEPTABLE,
     ErrorCode.CONTINUITY_VIOLATION: status.HTTP_422_UNPROCESSABLE_ENTITY,
     ErrorCode.MODEL_NOT_CONFIGURED: status.HTTP_422_UNPROCESSABLE_ENTITY,
     ErrorCode.JOB_NOT_CANCELLABLE: status.HTTP_409_CONFLICT,
@@ -63,6 +65,29 @@ STATUS_FOR_CODE: dict[ErrorCode, int] = {
     ErrorCode.INTERNAL_ERROR: status.HTTP_500_INTERNAL_SERVER_ERROR,
     ErrorCode.SERVICE_UNAVAILABLE: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
+
+# The code an error of a bare HTTP status carries (a DRF or Django exception that names no
+# code of its own): the status's generic code.
+CODE_FOR_STATUS: dict[int, ErrorCode] = {
+    status.HTTP_400_BAD_REQUEST: ErrorCode.VALIDATION_ERROR,
+    status.HTTP_401_UNAUTHORIZED: ErrorCode.UNAUTHORIZED,
+    status.HTTP_403_FORBIDDEN: ErrorCode.FORBIDDEN,
+    status.HTTP_404_NOT_FOUND: ErrorCode.NOT_FOUND,
+    status.HTTP_405_METHOD_NOT_ALLOWED: ErrorCode.METHOD_NOT_ALLOWED,
+    status.HTTP_406_NOT_ACCEPTABLE: ErrorCode.NOT_ACCEPTABLE,
+    status.HTTP_409_CONFLICT: ErrorCode.CONFLICT,
+    status.HTTP_413_REQUEST_ENTITY_TOO_LARGE: ErrorCode.FILE_TOO_LARGE,
+    status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: ErrorCode.UNSUPPORTED_FORMAT,
+    status.HTTP_429_TOO_MANY_REQUESTS: ErrorCode.RATE_LIMITED,
+    status.HTTP_503_SERVICE_UNAVAILABLE: ErrorCode.SERVICE_UNAVAILABLE,
+}
+
+
+def code_for_status(status_code: int) -> ErrorCode:
+    """The generic code of an HTTP error status (a 4xx the table lacks is a bad request)."""
+    if status_code in CODE_FOR_STATUS:
+        return CODE_FOR_STATUS[status_code]
+    return ErrorCode.VALIDATION_ERROR if status_code < 500 else ErrorCode.INTERNAL_ERROR
 
 
 class ApiError(APIException):

@@ -25,7 +25,7 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from config.api.errors import STATUS_FOR_CODE, ApiError, ErrorCode
+from config.api.errors import STATUS_FOR_CODE, ApiError, ErrorCode, code_for_status
 from config.api.responses import iso
 
 logger = logging.getLogger(__name__)
@@ -129,8 +129,8 @@ def _describe(exc: Exception) -> tuple[int, str, str, Any, dict[str, str]]:
         wait = math.ceil(getattr(exc, "wait", None) or 1)
         return 429, ErrorCode.RATE_LIMITED, "Too many requests", None, {"Retry-After": str(wait)}
     if isinstance(exc, drf.APIException):
-        code = ErrorCode.VALIDATION_ERROR if exc.status_code == 400 else ErrorCode.INTERNAL_ERROR
-        return exc.status_code, code, str(exc.detail), None, {}
+        # NotAcceptable (406) and any other status DRF raises: the status's own code.
+        return exc.status_code, code_for_status(exc.status_code), str(exc.detail), None, {}
     return 500, ErrorCode.INTERNAL_ERROR, "Unexpected server error", None, {}
 
 

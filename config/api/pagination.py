@@ -12,6 +12,11 @@ from rest_framework.request import Request
 from config.api.params import bounded_int
 from config.api.responses import ApiResponse
 
+# A page's offset reaches the database as a 64-bit integer: an unbounded page number (a
+# 29-digit one, say) overflowed it and answered 500. No list of the platform comes near a
+# million pages; past that the page is out of range like any other bad value.
+MAX_PAGE = 1_000_000
+
 
 class PagePagination(BasePagination):
     """Page-number pagination with the conventions' bounds (limit 1-100, default 20)."""
@@ -21,7 +26,7 @@ class PagePagination(BasePagination):
 
     def read_bounds(self, request: Request) -> None:
         """`page` and `limit` from the query (400 VALIDATION_ERROR naming the bad one)."""
-        self.page = bounded_int(request, "page", default=1)
+        self.page = bounded_int(request, "page", default=1, maximum=MAX_PAGE)
         self.limit = bounded_int(
             request, "limit", default=self.default_limit, maximum=self.max_limit
         )
@@ -63,7 +68,12 @@ class PagePagination(BasePagination):
                 "in": "query",
                 "required": False,
                 "description": "Page number (from 1).",
-                "schema": {"type": "integer", "minimum": 1, "default": 1},
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": MAX_PAGE,
+                    "default": 1,
+                },
             },
             {
                 "name": "limit",

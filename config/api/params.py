@@ -20,8 +20,13 @@ def _raw(request: Request, name: str) -> str | None:
     return None if raw is None or raw == "" else raw
 
 
+# The largest integer a query parameter may carry when its reader names no bound: what every
+# integer column holds, so no value of a query reaches the database as an overflow (a 500).
+INT_MAX = 2**31 - 1
+
+
 def bounded_int(request: Request, name: str, *, default: int, maximum: int | None = None) -> int:
-    """`name` (camelCase) as an integer from 1 to `maximum` (no upper bound when None);
+    """`name` (camelCase) as an integer from 1 to `maximum` (`INT_MAX` when None);
     `default` when absent; 400 VALIDATION_ERROR naming `name` otherwise."""
     raw = _raw(request, name)
     if raw is None:
@@ -30,9 +35,9 @@ def bounded_int(request: Request, name: str, *, default: int, maximum: int | Non
         value = int(raw)
     except ValueError:
         raise ValidationFailed.for_field(name, "Must be an integer.") from None
-    if value < 1 or (maximum is not None and value > maximum):
-        bound = f"between 1 and {maximum}" if maximum is not None else "at least 1"
-        raise ValidationFailed.for_field(name, f"Must be {bound}.")
+    upper = INT_MAX if maximum is None else maximum
+    if not 1 <= value <= upper:
+        raise ValidationFailed.for_field(name, f"Must be between 1 and {upper}.")
     return value
 
 

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 
-# Probed by load balancers every few seconds: never counted.
-EXEMPT_PATHS = ("/api/v1/health",)
+# Probed by load balancers and scraped by Prometheus every few seconds: never counted.
+EXEMPT_PATHS = ("/api/v1/health", "/api/v1/metrics/prometheus")
 
 
 @dataclass(frozen=True)

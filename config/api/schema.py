@@ -7,8 +7,13 @@ error responses (in the error envelope) that the view can give.
 
 from __future__ import annotations
 
+import re
+import typing
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from djangorestframework_camel_case.util import camelize_re, underscore_to_camel
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
@@ -17,6 +22,7 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from config.api.errors import ErrorCode
+from config.api.fields import BlankAsNullCharField
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -88,6 +94,57 @@ ERROR_DESCRIPTIONS = {
     500: "INTERNAL_ERROR",
     503: "SERVICE_UNAVAILABLE",
 }
+DEFAULT_ERROR_DESCRIPTION = (
+    "Any other error (405 METHOD_NOT_ALLOWED, 406 NOT_ACCEPTABLE, 413, 415, ...), in the "
+    "error envelope"
+)
+
+
+def _model_field_is_nullable(model: type[models.Model] | None, source_attrs: list[str]) -> bool:
+    """Whether following `source_attrs` from `model` can meet a NULL column or relation."""
+    for attr in source_attrs:
+        if model is None:
+            return False
+        try:
+            model_field = model._meta.get_field(attr)
+        except FieldDoesNotExist:
+            return False
+        if getattr(model_field, "null", False):
+            return True
+        model = getattr(model_field, "related_model", None)
+    return False
+
+
+def _method_may_return_none(field: serializers.SerializerMethodField) -> bool:
+    """Whether a `get_<field>` method is annotated `-> X | None` (an `extend_schema_field`
+    override of its type would otherwise hide that it can answer null)."""
+    method = getattr(field.parent, field.method_name, None)
+    if method is None:
+        return False
+    try:
+        hint = typing.get_type_hints(method).get("return")
+    except Exception:  # an annotation that does not resolve: read it as written
+        return "None" in str(getattr(method, "__annotations__", {}).get("return", ""))
+    return hint is not None and type(None) in typing.get_args(hint)
+
+
+def answers_null(field: serializers.Field) -> bool:
+    """Whether a read field can answer null though it does not say `allow_null`.
+
+    DRF renders a field whose attribute is None as null without asking the field, so an
+    explicitly declared field over a nullable column (`DateTimeField(source="last_login")`)
+    answers null; so does a field that shows an empty value as null.
+    """
+    if isinstance(field, BlankAsNullCharField):
+        return True
+    if isinstance(field, serializers.SerializerMethodField):
+        return _method_may_return_none(field)
+    if getattr(field, "source", None) == "*":
+        return False
+    parent = getattr(field, "parent", None)
+    model = getattr(getattr(parent, "Meta", None), "model", None)
+    source_attrs = getattr(field, "source_attrs", None) or [field.field_name]
+    return _model_field_is_nullable(model, source_attrs)
 
 
 def message_only(name: str) -> serializers.Serializer:
@@ -104,6 +161,13 @@ class EnvelopeAutoSchema(AutoSchema):
         )
         self.registry.register_on_missing(component)
         return component.ref
+
+    def _get_serializer_field_meta(self, field: Any, direction: str) -> dict[str, Any]:
+        meta = super()._get_serializer_field_meta(field, direction)
+        response = direction == "response" and isinstance(field, serializers.Field)
+        if response and answers_null(field):
+            meta["nullable"] = True
+        return meta
 
     def _get_response_for_code(
         self, serializer, status_code, media_types=None, direction="response"
@@ -143,6 +207,15 @@ class EnvelopeAutoSchema(AutoSchema):
             return None
         error_ref = self._register("ErrorEnvelope", ERROR_SCHEMA)
         responses = operation.setdefault("responses", {})
+        # Every status the operation does not list answers the error envelope.
+        responses.setdefault(
+            "default",
+            {
+                "description": DEFAULT_ERROR_DESCRIPTION,
+                "content": {"application/json": {"schema": error_ref}},
+                "headers": {"X-Request-Id": HEADERS["X-Request-Id"]},
+            },
+        )
         for code in sorted(self._error_statuses()):
             responses.setdefault(
                 str(code),
@@ -180,9 +253,24 @@ class JWTAuthenticationScheme(OpenApiAuthenticationExtension):
         return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
 
 
+_PATH_PARAMETER = re.compile(r"{(\w+)}")
+
+
+def _camel_path(path: str) -> str:
+    """`/users/{user_id}` as `/users/{userId}`: the name its camelCased parameter has."""
+    return _PATH_PARAMETER.sub(
+        lambda match: "{" + re.sub(camelize_re, underscore_to_camel, match.group(1)) + "}", path
+    )
+
+
 def strip_trailing_slashes(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """Document `/api/v1/projects`, not `/api/v1/projects/` (both answer)."""
+    """Document `/api/v1/projects`, not `/api/v1/projects/` (both answer).
+
+    Runs after drf-spectacular's camelCase hook, which renames every parameter, path
+    parameters included (`user_id` -> `userId`): the path's template is renamed to match, or
+    no parameter would fill it and the schema would be invalid.
+    """
     result["paths"] = {
-        (path.rstrip("/") or "/"): item for path, item in result.get("paths", {}).items()
+        _camel_path(path.rstrip("/") or "/"): item for path, item in result.get("paths", {}).items()
     }
     return result

@@ -59,6 +59,7 @@ class JobSerializer(serializers.ModelSerializer):
     priority = PriorityField()
     user_id = serializers.CharField(source="owner_id")
     project_id = serializers.SerializerMethodField()
+    project_name = serializers.SerializerMethodField()
     scene_id = serializers.SerializerMethodField()
     stages = serializers.SerializerMethodField()
     estimated_cost = serializers.FloatField()
@@ -87,6 +88,7 @@ class JobSerializer(serializers.ModelSerializer):
             "priority",
             "user_id",
             "project_id",
+            "project_name",
             "scene_id",
             "estimated_cost",
             "actual_cost",
@@ -104,6 +106,9 @@ class JobSerializer(serializers.ModelSerializer):
 
     def get_project_id(self, job: Job) -> str | None:
         return job.project_id or None
+
+    def get_project_name(self, job: Job) -> str | None:
+        return self.context.get("project_names", {}).get(job.project_id)
 
     @extend_schema_field(serializers.JSONField(allow_null=True))
     def get_result(self, job: Job) -> Any:
@@ -148,6 +153,21 @@ class JobLogSerializer(serializers.ModelSerializer):
     class Meta:
         model = JobLog
         fields = ["timestamp", "level", "message", "details"]
+
+
+class JobDetailSerializer(JobSerializer):
+    """GET /jobs/:id: the job with its latest log lines (StoryCore's `logs`)."""
+
+    logs = serializers.SerializerMethodField()
+
+    class Meta(JobSerializer.Meta):
+        fields = [*JobSerializer.Meta.fields, "logs"]
+
+    @extend_schema_field(JobLogSerializer(many=True))
+    def get_logs(self, job: Job) -> Any:
+        from jobs.selectors import job_latest_logs
+
+        return JobLogSerializer(job_latest_logs(job=job), many=True).data
 
 
 class JobUpdateSerializer(StrictSerializer):

@@ -96,11 +96,14 @@ class JobDetailView(OwnJobMixin, GenericAPIView):
     schema_errors = (409,)
 
     @extend_schema(
-        operation_id="jobs_get", summary="A job", tags=["jobs"], responses={200: s.JobSerializer}
+        operation_id="jobs_get",
+        summary="A job, with its latest log lines",
+        tags=["jobs"],
+        responses={200: s.JobDetailSerializer},
     )
     def get(self, request: AuthenticatedRequest, job_id: str) -> ApiResponse:
         job = self.get_job(request, job_id)
-        return ApiResponse(s.JobSerializer(job, context=selectors.job_context([job])).data)
+        return ApiResponse(s.JobDetailSerializer(job, context=selectors.job_context([job])).data)
 
     @extend_schema(
         operation_id="jobs_update",

@@ -216,6 +216,7 @@ class WarningListView(GenericAPIView):
         operation_id="moderation_warnings",
         tags=["moderation"],
         summary="Your warnings from moderators",
+        responses=s.WarningSerializer(many=True),
     )
     def get(self, request: AuthenticatedRequest) -> Response:
         page = self.paginate_queryset(selectors.warnings_for(user=request.user)) or []

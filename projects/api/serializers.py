@@ -90,6 +90,22 @@ class ProgressSerializer(serializers.Serializer):
     total_steps = serializers.IntegerField()
 
 
+class WorkflowStepSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=["completed", "current", "pending"])
+
+
+class ProgressDetailSerializer(serializers.Serializer):
+    """A project's progress in its detail: with a chat session, the workflow's steps."""
+
+    percentage = serializers.IntegerField()
+    current_phase = serializers.CharField()
+    completed_steps = serializers.ListField(child=serializers.CharField())
+    next_steps = serializers.ListField(child=serializers.CharField())
+    workflow_steps = WorkflowStepSerializer(many=True)
+    total_steps = serializers.IntegerField()
+
+
 class OrganizationSummarySerializer(serializers.Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
@@ -247,6 +263,7 @@ class ProjectDetailSerializer(ProjectSerializer):
     `pendingInvitations` is filled for the owner only.
     """
 
+    progress = serializers.SerializerMethodField()  # type: ignore[assignment]
     collaborators = serializers.SerializerMethodField()
     jobs = serializers.SerializerMethodField()
     assets = serializers.SerializerMethodField()
@@ -269,6 +286,22 @@ class ProjectDetailSerializer(ProjectSerializer):
 
     def _items(self, name: str) -> list[dict[str, Any]]:
         return self.context.get("items", {}).get(name, [])
+
+    @extend_schema_field(ProgressDetailSerializer)
+    def get_progress(self, project: Project) -> dict[str, Any]:
+        """The workflow's progress (projects.counts' progress, from the chat app), else the
+        project's own fields with no steps named."""
+        registered = self.context.get("progress")
+        if registered:
+            return dict(registered)
+        return {
+            "percentage": project.progress_percentage,
+            "currentPhase": project.current_phase,
+            "completedSteps": [],
+            "nextSteps": [],
+            "workflowSteps": [],
+            "totalSteps": project.total_steps,
+        }
 
     @extend_schema_field(CollaboratorSerializer(many=True))
     def get_collaborators(self, project: Project) -> Any:

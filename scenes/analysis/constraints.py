@@ -300,9 +300,20 @@ def parse_rule(text: str) -> Constraint | None:
     return None
 
 
+FRONTED_PLACE = re.compile(
+    r"^(?P<where>(?:within|inside|in|on|at|aboard|beneath|under|below|above)\s+[^,]+?),?\s+"
+    r"(?P<rest>(?:no|nobody|no one|none|not a|not one)\b.*)$",
+    re.I,
+)
+
+
 def _parts(clause: str) -> list[str]:
     """The clause itself, then what follows ", and" / " and" / ", but" in it."""
     out = [clause]
+    fronted = FRONTED_PLACE.match(clause)
+    if fronted:
+        # "Within these walls no spell is cast": the place read last.
+        out.append(f"{fronted.group('rest')} {fronted.group('where')}")
     for piece in re.split(
         r",\s*(?:and|but|so)\s+|\s+and\s+(?=(?:while|when|no|nobody|whoever)\b)", clause
     ):
@@ -539,6 +550,24 @@ class Breach:
     sentence: str
 
 
+# "Long before the bell", "while she was still at the table": the rule's trigger is
+# named, but as what has not happened yet.
+STILL_BEFORE = re.compile(r"\b(?:before|until|till|ahead of|not yet|still|yet to)\b", re.I)
+
+
+def _trigger_keys(c: Constraint) -> set[str]:
+    """What must happen for a "before"/"until" rule to lapse: its words less the names in it
+    ("Nobody eats before Grandfather Ade sits down": the sitting, not the name)."""
+    names = {w.stem(x) for x in re.findall(r"(?<!^)(?<![.!?]\s)\b[A-ZÀ-ÖØ-Þ][\w'’-]*", c.text)}
+    keys = set(c.when) - names
+    return keys or set(c.when)
+
+
+def _place_of(c: Constraint) -> set[str]:
+    """Where a rule holds: its `where`, or what a rule against leaving names ("the grounds")."""
+    return c.where or (c.objects if c.action_class in ("leave", "exit") else set())
+
+
 class Checker:
     """Reads a text's narration in order against the bible's rules."""
 
@@ -549,15 +578,26 @@ class Checker:
         kinds: dict[str, set[str]] | None = None,
         here: str = "",
         day_part: str = "",
+        place_known: bool = True,
     ) -> None:
         self.constraints = [c for c in (parse_rule(r) for r in rules) if c is not None]
         self.kinds = kinds or {}  # character name -> what they are ("fox", "dragon")
         self.here = set(w.content(here))
         self.day_part = day_part
+        self.place_known = place_known  # does the bible say where the scene is?
 
     def breaches(self, sentences: list[str]) -> list[Breach]:
         found: list[Breach] = []
-        inside = {id(c): bool(c.where & self.here) for c in self.constraints}
+        inside = {
+            id(c): bool(_place_of(c) & self.here)
+            # Nowhere on record: a rule against leaving or bringing something into a place
+            # is stated where the story is.
+            or (
+                not self.place_known
+                and (c.action_class in ("leave", "exit") or c.where_kind == "into")
+            )
+            for c in self.constraints
+        }
         holds = {id(c): True for c in self.constraints}
         part = self.day_part
         previous = ""
@@ -590,8 +630,9 @@ class Checker:
                 if (
                     constraint.when
                     and constraint.when_kind in ("before", "until")
-                    and _has_any(sentence, stems, constraint.when)
+                    and _has_any(sentence, stems, _trigger_keys(constraint))
                     and not w.NEGATION.search(sentence)
+                    and not STILL_BEFORE.search(sentence)
                 ):
                     holds[key] = False
                 if self._breaks(
@@ -683,7 +724,14 @@ class Checker:
             r"\bhad\s+(?:\w+ly\s+)?(?:been\s+)?[a-z]+(?:ed|en|t)\b", sentence
         ) and not re.search(r"\b(?:now|suddenly|then)\b", sentence):
             return False  # "Colin had touched the stapler in 2019": what was, not what happens
-        if c.objects and not _has_any(sentence, stems, _noun_keys(c.objects) | c.where | c.context):
+        leaving_here = (
+            c.action_class in ("leave", "exit") and not c.where and inside
+        )  # "Spirits may not leave the grounds", told there: "drifted out through the gate"
+        if (
+            c.objects
+            and not leaving_here
+            and not _has_any(sentence, stems, _noun_keys(c.objects) | c.where | c.context)
+        ):
             return False
         if c.person and not self._person_acts(sentence, stems):
             return False
@@ -734,10 +782,12 @@ class Checker:
                 lowered = sentence.lower()
                 if not any(re.search(rf"\b{re.escape(m)}\b", lowered) for m in markers):
                     return False
-                if c.where_kind not in ("outside",) and not _has_any(
-                    sentence, stems, c.where | c.context
+                if (
+                    c.where_kind not in ("outside",)
+                    and not _has_any(sentence, stems, c.where | c.context)
+                    and not (c.where_kind == "into" and inside)
                 ):
-                    return False
+                    return False  # ("into" the place the scene is in: into a room of it)
         if c.window and part and part not in c.window:
             return False
         if (

@@ -18,6 +18,7 @@ people introduced naturally, aliases and pronouns raise nothing.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from typing import Any
 
@@ -251,6 +252,10 @@ def name_drift(passage: ent.Passage, cast: ent.Cast) -> list[Issue]:
                 )
             continue
         holders = cast.holders(title) if title in ent.SINGULAR_TITLES else []
+        if len(holders) > 1:
+            # Several have held the title (a captain and her dead predecessor): an unknown
+            # name with it means the one who holds it now.
+            holders = [h for h in holders if h.get("isActive", True)]
         if len(holders) != 1:
             continue
         if NEW_PERSON_AFTER.match(sentence[match.end() :]) or NEW_PERSON_BEFORE.search(
@@ -274,6 +279,7 @@ def _untitled_near_misses(passage: ent.Passage, cast: ent.Cast) -> list[Issue]:
             first, last = match.group(1), match.group(2)
             if f"{first} {last}".lower() in cast.by_name or first.lower() in ent.TITLE_KEYS:
                 continue
+            drifted = False
             for character in cast.characters:
                 given, surname = ent.Cast.given_name(character), ent.Cast.surname(character)
                 if not given:
@@ -281,10 +287,43 @@ def _untitled_near_misses(passage: ent.Passage, cast: ent.Cast) -> list[Issue]:
                 if (first == given and near_miss(last, surname)) or (
                     last == surname and near_miss(first, given)
                 ):
+                    drifted = True
                     issues.append(
                         _drift(f"{given} {surname}", f"{first} {last}", character, sentence)
                     )
+            if not drifted:
+                issues += _other_surname(cast, sentence, match, first, last)
     return issues
+
+
+PLACE_WORDS = re.compile(
+    r"^(?:Street|Road|Lane|Avenue|Square|Station|Bridge|River|Bay|Island|Hill|Park|Hall|"
+    r"House|Church|Market|Gate|Tower|Castle|Hotel|Inn|Mountain|Lake|Valley|Bank|Club|Ward)$"
+)
+
+
+def _other_surname(
+    cast: ent.Cast, sentence: str, match: re.Match[str], first: str, last: str
+) -> list[Issue]:
+    """ "Giulia Moretti" for Giulia Morandi (or a Giulia known by her first name alone): the
+    one character with that first name, given a surname nobody in the story has."""
+    character = cast.by_word.get(first)
+    if character is None or last in cast.by_word or last in ent.NOT_NAMES:
+        return []
+    if PLACE_WORDS.match(last) or any(last in cast.names(c) for c in cast.characters):
+        return []
+    if any(last in ent.name_words(n) for c in cast.characters for n in cast.names(c)):
+        return []  # a surname of the family: a relative, not a slip
+    own = ent.name_words(character["canonicalName"])
+    if len(own) < 2 or own[0] != first:
+        # Known by one name only: the bible cannot tell a slip from the surname it missed.
+        return []
+    before, after = sentence[: match.start()], sentence[match.end() :]
+    if INTRODUCING.search(before) or NEW_PERSON_BEFORE.search(before):
+        return []
+    if NEW_PERSON_AFTER.match(after):
+        return []
+    return [_drift(character["canonicalName"], f"{first} {last}", character, sentence)]
 
 
 # --- the inactive ---------------------------------------------------------------------------------
@@ -434,9 +473,22 @@ def world_rules(
         point = bible.get("timeline", {}).get("currentPoint", "")
         here = f"{point} {bible.get('setting', {}).get('primaryLocation', '')}"
         checker = Checker(
-            structured, kinds=_kinds(bible), here=here, day_part=reading.part_after([point])
+            structured,
+            kinds=_kinds(bible),
+            here=here,
+            day_part=reading.part_after([point]),
+            place_known=bool(bible.get("setting", {}).get("primaryLocation")),
         )
+        remembered = {
+            sentence
+            for sentence, flag in zip(
+                passage.narration, reading.memory_flags(passage.narration), strict=True
+            )
+            if flag
+        }
         for breach in checker.breaches(passage.narration):
+            if breach.sentence in remembered:
+                continue  # a flashback shows what was, before or despite the rule
             if ACKNOWLEDGED.search(breach.sentence) or _restates(
                 breach.sentence, breach.constraint.text
             ):
@@ -530,7 +582,7 @@ def location_jumps(passage: ent.Passage, bible: Bible, segment_number: int) -> l
                 issues.append(
                     _issue(
                         "location_jump",
-                        "warning",
+                        "error",
                         f"The scene moves from '{current}' to '{place}' with no transition",
                         'Add a transition ("Later, …", "Meanwhile, …", "They arrived '
                         f"at {place}\") or keep the scene at '{current}'",
@@ -587,7 +639,7 @@ def time_jumps(passage: ent.Passage, bible: Bible, segment_number: int) -> list[
 def _time_issue(what: str, sentence: str) -> Issue:
     return _issue(
         "time_jump",
-        "warning",
+        "error",
         f"Time jumps with no transition: {what}",
         'Mark the passage of time ("Hours later, …", "The next morning, …") or keep to '
         "the current time",
@@ -725,11 +777,26 @@ def place_jumps(passage: ent.Passage, bible: Bible, segment_number: int) -> list
             place, names = found
             names |= {loc for loc in known if loc.lower() in place.lower()}
             words = {x.lower() for name in names for x in w.WORD.findall(name)} - {"the"}
+            if not words and not (moved or previous_moved):
+                unnamed = _unnamed_place(place, bible, passage.narration[:index])
+                if unnamed:
+                    issues.append(
+                        _issue(
+                            "location_jump",
+                            "error",
+                            f"The scene is suddenly at '{place}' ({unnamed}: nowhere the story "
+                            f"has been) with no transition from where the bible has it "
+                            f"('{where_was}')",
+                            f'Say how they got to {place} (a journey, "Later, …", '
+                            '"Meanwhile, …"), or keep the scene where it was',
+                            excerpt=sentence,
+                        )
+                    )
             if words and here and not (words & here) and not (moved or previous_moved):
                 issues.append(
                     _issue(
                         "location_jump",
-                        "warning",
+                        "error",
                         f"The scene is suddenly at '{place}' with no transition from where the "
                         f"bible has it ('{where_was}')",
                         f'Say how they got to {place} (a journey, "Later, …", "Meanwhile, …"), '
@@ -743,6 +810,122 @@ def place_jumps(passage: ent.Passage, bible: Bible, segment_number: int) -> list
                 here |= {x.lower() for x in w.WORD.findall(loc)}
         previous_moved = moved
     return issues
+
+
+# Kinds of place a scene can be set in (not rooms of the house it is in, not furniture): a
+# scene suddenly at one the story has never mentioned has moved, even when it has no name.
+PLACE_NOUNS = frozenset(
+    {
+        "church",
+        "chapel",
+        "temple",
+        "mosque",
+        "synagogue",
+        "cathedral",
+        "forge",
+        "smithy",
+        "market",
+        "marketplace",
+        "bazaar",
+        "beach",
+        "shore",
+        "harbour",
+        "harbor",
+        "dock",
+        "docks",
+        "quay",
+        "pier",
+        "wharf",
+        "station",
+        "office",
+        "school",
+        "classroom",
+        "library",
+        "hospital",
+        "clinic",
+        "prison",
+        "jail",
+        "gaol",
+        "courtroom",
+        "courthouse",
+        "orchard",
+        "field",
+        "meadow",
+        "forest",
+        "woods",
+        "cave",
+        "mountain",
+        "hilltop",
+        "tavern",
+        "saloon",
+        "inn",
+        "hotel",
+        "pub",
+        "cafe",
+        "café",
+        "restaurant",
+        "shop",
+        "store",
+        "bakery",
+        "factory",
+        "mill",
+        "barn",
+        "stable",
+        "farm",
+        "farmhouse",
+        "village",
+        "town",
+        "city",
+        "park",
+        "playground",
+        "square",
+        "plaza",
+        "alley",
+        "palace",
+        "castle",
+        "lighthouse",
+        "museum",
+        "theatre",
+        "theater",
+        "cinema",
+        "stadium",
+        "gym",
+        "arena",
+        "river",
+        "lake",
+        "pond",
+        "island",
+        "desert",
+        "camp",
+        "airport",
+        "graveyard",
+        "cemetery",
+        "vineyard",
+        "mine",
+        "quarry",
+        "bathhouse",
+        "monastery",
+        "convent",
+        "casino",
+        "nightclub",
+        "bank",
+    }
+)
+
+
+def _unnamed_place(place: str, bible: Bible, before: list[str]) -> str:
+    """The kind of place (`forge`) an unnamed place phrase is, when neither the bible nor
+    the text so far has mentioned one; "" otherwise."""
+    head = re.split(r"\s+(?:where|that|which|who|whose|when)\b", place.lower())[0]
+    nouns = [x for x in w.WORD.findall(head) if x in PLACE_NOUNS]
+    if not nouns:
+        return ""
+    known = json.dumps(bible, ensure_ascii=False).lower() + " " + " ".join(before).lower()
+    for noun in nouns:
+        stem = noun.rstrip("s")
+        if not re.search(rf"\b{re.escape(stem)}", known):
+            return noun
+    return ""
 
 
 def day_part_jumps(passage: ent.Passage, bible: Bible, segment_number: int) -> list[Issue]:

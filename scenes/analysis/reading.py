@@ -41,7 +41,10 @@ DEAD = (
     r"lies under|choked on|choked to death|never woke|been flatlined|was flatlined|"
     r"was lost at sea|was hanged|fell in battle|did not survive|didn't survive|"
     r"breathed (?:his|her|their) last|was never found|were never found|gone forever|"
-    r"killed (?:him|her)|went down with|gone down with|go down with"
+    r"killed (?:him|her)|went down with|gone down with|go down with|"
+    r"left (?:him|her|them) dead|never (?:seen|heard from) again|"
+    r"(?:lost|gave) (?:his|her|their) li(?:fe|ves)|succumbed|was laid to rest|"
+    r"(?:bled|froze|burned|burnt|starved) to death"
 )
 DEPARTED = (
     r"had gone away|went away|gone away|left for good|left forever|never came back|"
@@ -50,7 +53,8 @@ DEPARTED = (
     r"was banished|was exiled|is away|was away|is abroad|was abroad|retired to|"
     r"would not return|will not return|did not return|never to return|not coming back|"
     r"never (?:came|walked|got|went|made it|found (?:his|her|their) way) (?:back|out|home)|"
-    r"(?:is|was) with (?:his|her|their) regiment|left \w+ on the|left for \w+ and"
+    r"(?:is|was) with (?:his|her|their) regiment|left \w+ on the|left for \w+ and|"
+    r"(?:had|has) moved (?:away )?to(?= (?-i:[A-Z]))|now lives (?:in|on|at)(?= (?-i:[A-Z]))"
 )
 ASLEEP = (
     r"fell into (?:a|an) (?:deep |enchanted |endless |cursed |magic )?sleep|lies asleep|"
@@ -146,6 +150,8 @@ def status_changes(passage: ent.Passage, cast: ent.Cast) -> list[StatusChange]:
                 subject = before[0][2]  # "X had gone ..., and would not return": X
             elif re.search(r"\b(?:he|she|they)\b", said, re.I) and before:
                 subject = before[-1][2]
+            elif re.search(r"\b(?:him|her|them)\b", match.group(0), re.I) and before:
+                subject = before[-1][2]  # "... had left him dead": the one named before
             elif (
                 re.search(r"\b(?:he|she|they)\b", said, re.I)
                 or PRONOUN_START.match(sentence)
@@ -188,7 +194,10 @@ MEMORY_CLOSER = re.compile(
 MEMORY_SENTENCE = re.compile(
     r"\b(?:remember\w*|memor\w*|recall\w*|dream\w*|ghost\w*|grave|tomb|portrait|photograph\w*|"
     r"recording|hologram|statue|mourn\w*|funeral|would have|used to|in (?:his|her|their) "
-    r"(?:memory|story|mind)|once|legend|story)\b",
+    r"(?:memory|story|mind)|(?<!at )once(?! (?:more|again))|legend|story|"
+    r"thought (?:back )?(?:of|to|about) (?:the|that|those)|"
+    r"(?:last|that) (?:fall|autumn|winter|spring|summer|year)|"
+    r"years? (?:ago|before|earlier))\b",
     re.I,
 )
 
@@ -230,8 +239,9 @@ _CUES: tuple[tuple[str, str], ...] = (
     (r"\bafternoon\b", "afternoon"),
     (r"\b(?:dusk|sunset|sundown|twilight|evening|vespers|nightfall|last light|"
      r"last red light)\b", "evening"),
-    (r"\b(?:midnight|night|moonlight|full moon|stars were out|stars came out|"
-     r"starlight|in the dark|the small hours)\b", "night"),
+    (r"\b(?:midnight|night|tonight|moonlight|full moon|stars were out|stars came out|"
+     r"starlight|in the dark|the small hours|(?:sky|heavens) (?:full of|thick with) stars|"
+     r"under the stars|bats (?:flitted|wheeled|swooped|flew))\b", "night"),
 )  # fmt: skip
 _NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -320,7 +330,8 @@ TIME_MARKER = re.compile(
     r"(?:while|moments?|minutes?|hours?|days?|weeks?|months?|years?|night|meal|dinner|lunch|"
     r"supper|breakfast|training|deal)|"
     r"by the time|^by (?:dawn|noon|midday|nightfall|morning|evening|six|seven|eight|then)|"
-    r"eventually|at last|finally|soon|meanwhile|passed|slept|woke|waited|all (?:day|night)|"
+    r"eventually|at last|finally|soon|meanwhile|passed|slept (?:until|till|through|for)|woke|"
+    r"waited|all (?:day|night)|"
     r"overnight|dawned|the sun (?:rose|set|came up|went down)|when (?:the sun|morning|dawn|night)|"
     r"^(?:at|by|around|toward|towards|near)\s+(?:dawn|first light|sunrise|daybreak|noon|"
     r"midday|dusk|sunset|nightfall|midnight|sundown|\w+ o['’]clock)|"

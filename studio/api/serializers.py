@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from config.api.fields import StrictCharField, StrictChoiceField
 from config.api.serializers import StrictSerializer
-from config.files import signed_url
+from config.files import absolute_url, signed_url
 from studio.models import Clip, Template
 
 
@@ -98,7 +98,7 @@ class TemplateSerializer(serializers.ModelSerializer):
     def get_thumbnail_url(self, template: Template) -> str:
         from django.urls import reverse
 
-        return reverse("template-thumbnail", args=[template.pk])
+        return absolute_url(reverse("template-thumbnail", args=[template.pk]))
 
 
 class ModelSerializer(serializers.Serializer):
@@ -116,6 +116,8 @@ class ModelSerializer(serializers.Serializer):
     performance = serializers.DictField()
     tasks = serializers.ListField(child=serializers.CharField())
     status = serializers.SerializerMethodField()
+    created_at = serializers.CharField(help_text="ISO 8601: when the entry was added.")
+    updated_at = serializers.CharField(help_text="ISO 8601: when the entry last changed.")
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()

@@ -37,6 +37,7 @@ from studio.api import serializers as s
 from studio.models import Template
 
 GENERATE_VIDEO_RATE = "10/h"  # the AI Video System's limit for POST /generate/video
+TEMPLATES_RATE = "100/h"  # the AI Video System's limit for GET /templates
 
 
 def _project(request: AuthenticatedRequest, project_id: str | None) -> str:
@@ -155,12 +156,14 @@ class ModelListView(GenericAPIView):
     """GET /ai/models (`type` filter, pages)."""
 
     serializer_class = s.ModelSerializer
+    filter_backends: list[Any] = []  # a registry, not a queryset: `type` is read by hand
 
     @extend_schema(
         operation_id="ai_models_list",
         tags=["ai"],
         summary="The models and engines of this platform, and whether each can run here",
         parameters=[OpenApiParameter("type", str, enum=list(models.MODEL_TYPES))],
+        responses=s.ModelSerializer(many=True),
     )
     def get(self, request: AuthenticatedRequest) -> Response:
         kind = request.query_params.get("type")
@@ -303,8 +306,18 @@ class TemplateListView(GenericAPIView):
         tags=["templates"],
         summary="Video templates",
         parameters=[OpenApiParameter("category", str)],
+        responses=s.TemplateSerializer(many=True),
     )
     def get(self, request: AuthenticatedRequest) -> Response:
+        usage = consume(
+            request._request, group="templates", key=f"user:{request.user.pk}", rate=TEMPLATES_RATE
+        )
+        if usage.limited:
+            raise RateLimited(
+                f"At most {usage.limit} template listings an hour; retry in "
+                f"{usage.retry_after} seconds",
+                headers={"Retry-After": str(usage.retry_after)},
+            )
         page = self.paginate_queryset(self.get_queryset()) or []
         return self.get_paginated_response(s.TemplateSerializer(page, many=True).data)
 
@@ -312,7 +325,12 @@ class TemplateListView(GenericAPIView):
 class TemplateDetailView(TemplateListView):
     """GET /templates/:id."""
 
-    @extend_schema(operation_id="templates_get", tags=["templates"], summary="A template")
+    @extend_schema(
+        operation_id="templates_get",
+        tags=["templates"],
+        summary="A template",
+        responses=s.TemplateSerializer,
+    )
     def get(self, request: AuthenticatedRequest, template_id: str) -> ApiResponse:  # type: ignore[override]
         template = self.get_queryset().filter(pk=template_id).first()
         if template is None:

@@ -28,7 +28,9 @@ def test_a_camel_case_parameter_is_read_from_its_snake_case_form():
         ("x", 10, "Must be an integer."),
         ("0", 10, "Must be between 1 and 10."),
         ("11", 10, "Must be between 1 and 10."),
-        ("0", None, "Must be at least 1."),
+        ("0", None, "Must be between 1 and 2147483647."),
+        # Beyond any integer column: refused here, not overflowed in the database (a 500).
+        ("1" + "0" * 28, None, "Must be between 1 and 2147483647."),
     ],
 )
 def test_a_bad_integer_is_refused_naming_the_camel_case_field(raw, maximum, message):

@@ -423,9 +423,9 @@ def on_the_horizon(crew_bible) -> dict[str, Any]:
     return bible
 
 
-def test_a_move_to_another_place_without_a_transition_is_a_warning(on_the_horizon):
+def test_a_move_to_another_place_without_a_transition_contradicts_the_bible(on_the_horizon):
     issues, _ = _continue(on_the_horizon, "Maya stood on Earth, staring at the grey sky.", 4)
-    assert [(i["type"], i["severity"]) for i in issues] == [("location_jump", "warning")]
+    assert [(i["type"], i["severity"]) for i in issues] == [("location_jump", "error")]
     assert "'Horizon' to 'Earth'" in issues[0]["description"]
 
 
@@ -444,16 +444,16 @@ def test_a_move_with_a_transition_or_a_mention_is_no_jump(on_the_horizon, text):
     assert [i for i in issues if i["type"] == "location_jump"] == []
 
 
-def test_a_new_time_of_day_without_a_transition_is_a_warning(on_the_horizon):
+def test_a_new_time_of_day_without_a_transition_contradicts_the_bible(on_the_horizon):
     issues, _ = _continue(on_the_horizon, "It was morning, and Maya was still at her post.", 4)
-    assert [(i["type"], i["severity"]) for i in issues] == [("time_jump", "warning")]
+    assert [(i["type"], i["severity"]) for i in issues] == [("time_jump", "error")]
     issues, _ = _continue(on_the_horizon, "Hours passed. It was morning when Kai came in.", 4)
     assert issues == []
 
 
-def test_a_later_year_without_a_transition_is_a_warning(crew_bible):
+def test_a_later_year_without_a_transition_contradicts_the_bible(crew_bible):
     issues, _ = _continue(crew_bible, "In 3050, the Horizon was still searching.", 2)
-    assert [(i["type"], i["severity"]) for i in issues] == [("time_jump", "warning")]
+    assert [(i["type"], i["severity"]) for i in issues] == [("time_jump", "error")]
     issues, _ = _continue(crew_bible, "Eight years later, in 3050, they were still searching.", 2)
     assert issues == []
 
