@@ -287,9 +287,14 @@ class Member(HttpUser):
 
     @task(1)
     def optional_parts(self) -> None:
-        _spend(self)
+        _spend(self, 2)
         parts = _optional_paths(self)
-        if parts.get("search"):
+        if parts.get("assets") and self.token:
+            self.client.post(
+                "/api/v1/assets/upload",
+                files={"file": ("notes.txt", b"A lighthouse keeper's notes on the storm.")},
+                name="POST /assets/upload",
+            )
             self.client.get("/api/v1/assets/search?q=lighthouse", name="GET /assets/search")
 
 
