@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install lint migrate clean
+.PHONY: run test install lint migrate clean load load-full
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,19 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy $(APPS)
 	$(BIN)/lint-imports
+
+# The production topology under load (load/, README "Load and faults"): needs PostgreSQL and
+# Redis on loopback (LOAD_DATABASE_URL, LOAD_REDIS_URL). Last line: N requests, E errors, L lost
+# jobs, S stuck jobs.
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/storyplatform_load
+LOAD_REDIS_URL ?= redis://127.0.0.1:6379/2
+load: $(TEST_STAMP)
+	$(BIN)/python load/run.py --users 50 --time 60 \
+		--database-url $(LOAD_DATABASE_URL) --redis-url $(LOAD_REDIS_URL)
+
+load-full: $(TEST_STAMP)
+	$(BIN)/python load/run.py --users 200 --time 300 \
+		--database-url $(LOAD_DATABASE_URL) --redis-url $(LOAD_REDIS_URL)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -288,7 +288,9 @@ MEDIA_LIMITS = {
 SCENE_RENDER = {
     "width": env_int("SCENE_RENDER_WIDTH", 1280, minimum=128, maximum=1920),
     "height": env_int("SCENE_RENDER_HEIGHT", 720, minimum=128, maximum=1920),
-    "fps": env_int("SCENE_RENDER_FPS", 24, minimum=1, maximum=60),
+    # The media pipeline renders 8 to 60 frames a second: a value outside fails at start-up,
+    # not every scene job at render time.
+    "fps": env_int("SCENE_RENDER_FPS", 24, minimum=8, maximum=60),
 }
 SCENE_MAX_TEXT_CHARS = env_int("SCENE_MAX_TEXT_CHARS", 5000, minimum=100)
 # diffusers on GPU workers: a Hugging Face model id or a local path for each task. The video

@@ -10,10 +10,13 @@ from __future__ import annotations
 import logging
 import math
 import re
+import sys
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import InterfaceError as DatabaseInterfaceError
+from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django_guid import get_guid
@@ -69,8 +72,33 @@ def _validation_message(details: list[dict[str, Any]]) -> str:
     return "Invalid input data"
 
 
+# Seconds a client is told to wait when a backing service is down.
+OUTAGE_RETRY_AFTER = 5
+
+
+def outage_message(exc: BaseException) -> str | None:
+    """What is down when `exc` says a backing service cannot be reached, else None.
+
+    The database (connection refused or lost, a server restarting: Django's OperationalError
+    and InterfaceError) and Redis (the cache and rate-limit counters: redis-py's
+    ConnectionError and TimeoutError). Such a request is the outage's, not a bug: 503.
+    """
+    if isinstance(exc, (DatabaseOperationalError, DatabaseInterfaceError)):
+        return "The database is unavailable; try again shortly"
+    redis_exceptions = sys.modules.get("redis.exceptions")
+    if redis_exceptions is not None and isinstance(
+        exc, (redis_exceptions.ConnectionError, redis_exceptions.TimeoutError)
+    ):
+        return "The cache is unavailable; try again shortly"
+    return None
+
+
 def _describe(exc: Exception) -> tuple[int, str, str, Any, dict[str, str]]:
     """Status, code, message, details and headers for any exception a view can raise."""
+    outage = outage_message(exc)
+    if outage is not None:
+        headers = {"Retry-After": str(OUTAGE_RETRY_AFTER)}
+        return 503, ErrorCode.SERVICE_UNAVAILABLE, outage, None, headers
     if isinstance(exc, ApiError):
         return exc.status_code, str(exc.code), exc.message, exc.details, exc.headers
     if isinstance(exc, RequestDataTooBig):
@@ -118,7 +146,9 @@ def _auth_message(exc: drf.APIException) -> str:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF's EXCEPTION_HANDLER: every exception becomes the error envelope."""
     status_code, code, message, details, headers = _describe(exc)
-    if status_code >= 500:
+    if status_code == 503:
+        logger.warning("%s in %s: %s", message, context.get("view"), exc)
+    elif status_code >= 500:
         logger.exception("Unhandled error in %s", context.get("view"), exc_info=exc)
     auth_header = getattr(exc, "auth_header", None)
     if auth_header:
@@ -145,4 +175,13 @@ page_not_found = _handler(ErrorCode.NOT_FOUND, "Resource not found")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: an exception outside the API views (a middleware, a page). Django calls it
+    while handling the exception, so `sys.exc_info()` has it: an outage of the database or
+    Redis is 503 SERVICE_UNAVAILABLE here too, anything else 500."""
+    exc = sys.exc_info()[1]
+    outage = outage_message(exc) if exc is not None else None
+    if outage is not None:
+        response = error_response(ErrorCode.SERVICE_UNAVAILABLE, outage)
+        response["Retry-After"] = str(OUTAGE_RETRY_AFTER)
+        return response
     return error_response(ErrorCode.INTERNAL_ERROR, "Unexpected server error")

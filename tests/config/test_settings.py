@@ -39,6 +39,8 @@ def run_django(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Co
         ({"REDIS_URL": "http://localhost:6379"}, "REDIS_URL"),
         ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
         ({"EMAIL_PORT": "smtp"}, "EMAIL_PORT"),
+        # Below the media pipeline's 8 frames a second every scene job failed at render time.
+        ({"SCENE_RENDER_FPS": "6"}, "SCENE_RENDER_FPS"),
         ({"DJANGO_ENV": "staging"}, "DJANGO_ENV"),
         ({"DJANGO_ENV": "production", "ALLOWED_HOSTS": "example.com"}, "SECRET_KEY"),
         ({"DJANGO_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(64)}, "ALLOWED_HOSTS"),
