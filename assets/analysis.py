@@ -545,3 +545,17 @@ def embedding_text(
         " ".join(tags), " ".join(analysis.get("tags", [])), " ".join(dict.fromkeys(colours)),
     ]  # fmt: skip
     return ". ".join(p.strip() for p in parts if p and p.strip())[:2000]
+
+
+def embedding_text_of(asset: Any) -> str:
+    """`embedding_text` of an asset row as it is now (the analysis job and `reindex`)."""
+    return embedding_text(
+        name=asset.name,
+        filename=asset.filename,
+        kind=asset.kind,
+        media_type=asset.media_type,
+        description=asset.description,
+        tags=asset.tags,
+        analysis=asset.analysis,
+        technical=asset.technical,
+    )

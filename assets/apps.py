@@ -18,9 +18,14 @@ class AssetsConfig(AppConfig):
             selectors,
         )
         from assets.api.serializers import project_asset_items
+        from assets.maintenance import EMBEDDINGS, OWNER_ASSETS
+        from config.maintenance import register_embedding_source, register_file_area
         from projects.counts import register_project_count, register_project_items
 
         register_user_count("storage_used", quota.storage_used)
         register_project_count("asset_count", selectors.project_asset_counts)
         register_project_items("assets", project_asset_items)
         moderation.register()
+        # The operators' commands: `manage.py reindex` and `manage.py storage`.
+        register_embedding_source(EMBEDDINGS)
+        register_file_area(OWNER_ASSETS)

@@ -85,16 +85,7 @@ def embed(ctx: StageContext) -> dict[str, Any]:
     """The asset's vector, from its text as it is now; the asset becomes `active`."""
     asset = _asset(ctx)
     ctx.progress(0.2, "Embedding")
-    text = analysis.embedding_text(
-        name=asset.name,
-        filename=asset.filename,
-        kind=asset.kind,
-        media_type=asset.media_type,
-        description=asset.description,
-        tags=asset.tags,
-        analysis=asset.analysis,
-        technical=asset.technical,
-    )
+    text = analysis.embedding_text_of(asset)
     encoder = embeddings.encoder()
     vector = encoder.encode_one(text)
     now = timezone.now()

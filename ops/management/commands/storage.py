@@ -64,6 +64,10 @@ class Command(OpsCommand):
         for area in file_areas().values():
             batch: list[str] = []
             for name in self.progress(walk(area.prefix), desc=f"scanning {area.name}"):
+                # Areas share prefixes (`users/` holds job outputs and assets): an area
+                # judges only the names it claims, never another area's files.
+                if area.owner_of(name) is None:
+                    continue
                 batch.append(name)
                 if len(batch) >= BATCH:
                     orphaned += sorted(set(batch) - area.referenced(batch))
