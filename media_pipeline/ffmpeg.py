@@ -119,9 +119,13 @@ def run(
             buffer = b""
             last_fraction = -1.0
             fd = proc.stdout.fileno()
+            # poll, not select: select() refuses descriptors past 1024, which a long-lived
+            # worker (or a test process) holding many files reaches.
+            poller = select.poll()
+            poller.register(fd, select.POLLIN | select.POLLHUP)
             while True:
                 reporter.check_cancelled()
-                ready, _, _ = select.select([fd], [], [], 0.25)
+                ready = poller.poll(250)
                 if not ready:
                     continue
                 chunk = os.read(fd, 65536)

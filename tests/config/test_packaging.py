@@ -19,10 +19,10 @@ from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
 # Top-level packages that are not part of the product.
-NOT_SHIPPED = {"tests", "bench"}
+NOT_SHIPPED = {"tests", "bench", "load"}  # the suite and the benchmark/load harnesses
 SKIPPED = shutil.ignore_patterns(
     ".git", ".venv", "var", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", "tests",
-    "bench", "render-out", "node_modules",
+    "bench", "load", "render-out", "node_modules",
 )  # fmt: skip
 
 IMPORT_EVERY_APP = """

@@ -311,6 +311,31 @@ def test_a_failing_ffmpeg_raises_with_its_stderr(tmp_path):
     assert str(raised.value).startswith("Test run failed (ffmpeg exit status")
 
 
+def test_ffmpeg_runs_in_a_process_that_holds_more_than_1024_files(tmp_path):
+    # A long-lived worker can hold many descriptors: select() refused any past 1024.
+    import os
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard < 1200:
+        pytest.skip(f"the descriptor limit here is {hard}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1050)]
+    try:
+        out = tmp_path / "tone.wav"
+        ffmpeg.run(
+            ["-f", "lavfi", "-i", "sine=frequency=440:duration=0.5", str(out)],
+            what="Tone",
+            reporter=NullReporter(),
+            duration=0.5,
+        )
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert probe(out).duration == pytest.approx(0.5, abs=0.05)
+
+
 # --- validation ------------------------------------------------------------------------------
 
 
