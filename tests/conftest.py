@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from django.conf import settings as django_settings
+from django.core import cache as django_cache
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -27,6 +28,13 @@ def _isolated_cache(settings):
     caches = {name: dict(conf) for name, conf in django_settings.CACHES.items()}
     caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"
     settings.CACHES = caches
+    yield
+    # Each test's settings make new cache objects, and a Redis cache opens a connection pool
+    # of its own that nothing closes: over the suite they held a thousand sockets, and
+    # select() refuses descriptors past 1024. Close this test's pools.
+    for cache in django_cache.caches.all(initialized_only=True):
+        for pool in getattr(getattr(cache, "_cache", None), "_pools", {}).values():
+            pool.disconnect()
 
 
 @pytest.fixture(autouse=True)
