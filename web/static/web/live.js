@@ -87,7 +87,10 @@
       var message;
       if (jobBox) message = { type: "subscribe", channel: "job", jobId: jobBox.getAttribute("data-job-id") };
       else message = { type: "subscribe", channel: "user", userId: "me" };
+      // A job page asks for the job's whole history on its first subscribe (a stage that ended
+      // before the socket opened is shown too), and for what it missed on a reconnect.
       if (lastEventId !== null) message.lastEventId = lastEventId;
+      else if (jobBox) message.lastEventId = 0;
       socket.send(JSON.stringify(message));
       if (jobBox && tables.length) socket.send(JSON.stringify({ type: "subscribe", channel: "user", userId: "me" }));
     };
