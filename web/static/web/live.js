@@ -12,6 +12,7 @@
   if (jobBox && FINISHED.indexOf(jobBox.getAttribute("data-status")) !== -1 && !tables.length) return;
 
   var lastEventId = null;
+  var ENDED = { completed: true, failed: true, cancelled: true, moderation_failed: true };
   var retryDelay = 1000;
   var ended = false;
 
@@ -87,10 +88,12 @@
       var message;
       if (jobBox) message = { type: "subscribe", channel: "job", jobId: jobBox.getAttribute("data-job-id") };
       else message = { type: "subscribe", channel: "user", userId: "me" };
-      // A job page asks for the job's whole history on its first subscribe (a stage that ended
-      // before the socket opened is shown too), and for what it missed on a reconnect.
+      // A page of a job still running asks for the job's whole history on its first subscribe
+      // (a stage that ended before the socket opened is shown too), and for what it missed on
+      // a reconnect. A page rendered after the job ended takes the snapshot: replaying the end
+      // would reload it again and again.
       if (lastEventId !== null) message.lastEventId = lastEventId;
-      else if (jobBox) message.lastEventId = 0;
+      else if (jobBox && !ENDED[jobBox.getAttribute("data-status")]) message.lastEventId = 0;
       socket.send(JSON.stringify(message));
       if (jobBox && tables.length) socket.send(JSON.stringify({ type: "subscribe", channel: "user", userId: "me" }));
     };
