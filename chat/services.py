@@ -245,19 +245,29 @@ def session_start(
             },
         )
         session.project = project
-        user_message = _add(
-            session,
-            role=MessageRole.USER,
-            content=text,
-            author=user,
-            attachments=attached,
-            metadata={"moderation": verdict},
+        user_message, answer = _exchange(
+            session, user=user, text=text, attached=attached, verdict=verdict
         )
-        answer = _answer(session, user_text=text)
-        _save(session)
         _sync_project(session)
         _announce(session, user_message, answer)
     return Turn(session, user_message, answer)
+
+
+def _exchange(
+    session: ChatSession, *, user: User, text: str, attached: list[str], verdict: dict[str, Any]
+) -> tuple[ChatMessage, ChatMessage]:
+    """The member's screened message and the assistant's answer, saved with the session."""
+    user_message = _add(
+        session,
+        role=MessageRole.USER,
+        content=text,
+        author=user,
+        attachments=attached,
+        metadata={"moderation": verdict},
+    )
+    answer = _answer(session, user_text=text)
+    _save(session)
+    return user_message, answer
 
 
 def message_post(
@@ -280,16 +290,9 @@ def message_post(
         refs = list(context.get("mediaReferences") or [])
         context["mediaReferences"] = refs + [a for a in attached if a not in refs]
         session.context_data = context
-        user_message = _add(
-            session,
-            role=MessageRole.USER,
-            content=text,
-            author=user,
-            attachments=attached,
-            metadata={"moderation": verdict},
+        user_message, answer = _exchange(
+            session, user=user, text=text, attached=attached, verdict=verdict
         )
-        answer = _answer(session, user_text=text)
-        _save(session)
         _announce(session, user_message, answer)
     return Turn(session, user_message, answer)
 
